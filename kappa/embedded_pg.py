@@ -1,0 +1,100 @@
+"""Embedded Postgres (pgserver wheel) for laptops; an external server when PGHOST is set.
+
+Every other part of the product reads only the standard libpq variables (PGHOST, PGPORT,
+PGUSER, PGPASSWORD, PGDATABASE). This module is the one place that may start a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+PG_VARIABLES = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
+
+
+@dataclass(frozen=True)
+class Connection:
+    """libpq settings of the server in use."""
+
+    host: str
+    port: str
+    user: str
+    database: str
+    password: str | None = None
+
+    def as_env(self) -> dict[str, str]:
+        env = {"PGHOST": self.host, "PGPORT": self.port, "PGUSER": self.user}
+        env["PGDATABASE"] = self.database
+        if self.password:
+            env["PGPASSWORD"] = self.password
+        return env
+
+
+def external_server_configured() -> bool:
+    return bool(os.environ.get("PGHOST"))
+
+
+def from_env() -> Connection:
+    return Connection(
+        host=os.environ.get("PGHOST", ""),
+        port=os.environ.get("PGPORT", "5432"),
+        user=os.environ.get("PGUSER", "postgres"),
+        database=os.environ.get("PGDATABASE", "postgres"),
+        password=os.environ.get("PGPASSWORD"),
+    )
+
+
+def start(pg_dir: Path) -> Connection:
+    """Start (or reuse) the embedded server in pg_dir; it keeps running after we exit."""
+    import pgserver  # imported lazily: only laptops without PGHOST need it
+
+    pg_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pg_dir, cleanup_mode=None)
+    connection = _connection_of(server.get_postmaster_info())
+    logger.info("embedded Postgres running in %s (socket %s)", pg_dir, connection.host)
+    return connection
+
+
+def _connection_of(info) -> Connection:
+    port = str(info.port or 5432)
+    return Connection(host=str(info.socket_dir), port=port, user="postgres", database="postgres")
+
+
+def running_connection(pg_dir: Path) -> Connection | None:
+    """The embedded server's settings if it is running, without starting it."""
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pg_dir) if (pg_dir / "postmaster.pid").exists() else None
+    if info is None or not info.is_running():
+        return None
+    return _connection_of(info)
+
+
+def stop(pg_dir: Path) -> bool:
+    """Stop the embedded server; False if none was running."""
+    from pgserver._commands import pg_ctl
+
+    if running_connection(pg_dir) is None:
+        return False
+    user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs the server as this user
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg_dir, user=user)
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError(f"could not stop the embedded Postgres in {pg_dir}: {error}") from error
+    return True
+
+
+def ensure(pg_dir: Path) -> Connection:
+    """The server to use: the external one named by PG* variables, else the embedded one."""
+    if external_server_configured():
+        return from_env()
+    return start(pg_dir)
+
+
+def export_lines(connection: Connection) -> str:
+    return "\n".join(f"export {name}={value}" for name, value in connection.as_env().items())

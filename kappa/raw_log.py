@@ -1,0 +1,112 @@
+"""The append-only raw log in Postgres: schema, COPY of captures, quarantine."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import psycopg
+
+from kappa.feed import Capture
+from kappa.settings import PROJECT_DIR
+
+logger = logging.getLogger(__name__)
+
+RAW_LOG_COLUMNS = (
+    "game_pk",
+    "captured_at",
+    "source_timecode",
+    "game_state",
+    "content_sha256",
+    "data",
+)
+
+
+def connect(**kwargs) -> psycopg.Connection:
+    """A connection to the server the standard PG* variables name."""
+    return psycopg.connect(**kwargs)
+
+
+RAW_LOG_MACRO = PROJECT_DIR / "macros" / "raw_log" / "create_raw_log.sql"
+
+
+def raw_log_ddl() -> str:
+    """The DDL in the dbt macro create_raw_log (one copy, shared with dbt's on-run-start)."""
+    text = RAW_LOG_MACRO.read_text()
+    match = re.search(r"\{% macro create_raw_log\(\) -%\}(.*)\{%- endmacro %\}", text, re.S)
+    if match is None:
+        raise RuntimeError(f"{RAW_LOG_MACRO}: macro create_raw_log not found")
+    return match.group(1)
+
+
+def ensure_schema(conn: psycopg.Connection) -> None:
+    ddl = raw_log_ddl()
+    with conn.transaction():
+        # serialise concurrent first runs: CREATE ... IF NOT EXISTS is not race-free
+        conn.execute("select pg_advisory_xact_lock(hashtext('kappa.raw_log_schema'))")
+        conn.execute(ddl)
+
+
+@dataclass(frozen=True)
+class InsertResult:
+    inserted: int
+    duplicates: int
+    raw_ids: tuple[int, ...]
+
+
+def insert_captures(conn: psycopg.Connection, captures: Iterable[Capture]) -> InsertResult:
+    """Append captures in one transaction; a capture already stored (same game, same content
+    hash) is skipped. COPY into a temporary table, then one insert that skips duplicates."""
+    columns = ", ".join(RAW_LOG_COLUMNS)
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
+            "create temp table if not exists incoming_capture (game_pk bigint,"
+            " captured_at timestamptz, source_timecode text, game_state text,"
+            " content_sha256 text, data jsonb) on commit delete rows"
+        )
+        offered = 0
+        with cur.copy(f"copy incoming_capture ({columns}) from stdin") as copy:
+            for capture in captures:
+                copy.write_row(
+                    (
+                        capture.game_pk,
+                        capture.captured_at,
+                        capture.source_timecode,
+                        capture.game_state,
+                        capture.content_sha256,
+                        capture.document.decode(),
+                    )
+                )
+                offered += 1
+        cur.execute(
+            f"""
+            insert into game.live_game_v1 ({columns})
+            select distinct on (game_pk, content_sha256) {columns}
+            from incoming_capture
+            order by game_pk, content_sha256, captured_at
+            on conflict on constraint live_game_v1_capture_once do nothing
+            returning raw_id
+            """
+        )
+        raw_ids = tuple(sorted(row[0] for row in cur.fetchall()))
+    return InsertResult(len(raw_ids), offered - len(raw_ids), raw_ids)
+
+
+def quarantine(
+    conn: psycopg.Connection,
+    error: str,
+    *,
+    source: str | None = None,
+    game_pk: int | None = None,
+    raw_id: int | None = None,
+    captured_at=None,
+) -> None:
+    """Record a document that could not be used, with its reason; nothing is dropped silently."""
+    with conn.transaction():
+        conn.execute(
+            "insert into game.live_game_quarantine (raw_id, game_pk, captured_at, error, source)"
+            " values (%s, %s, %s, %s, %s)",
+            (raw_id, game_pk, captured_at, error, source),
+        )

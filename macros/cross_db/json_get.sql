@@ -1,0 +1,19 @@
+{#- A sub-document at a dotted path, still JSON (jsonb / VARIANT); NULL when missing.
+    Take sub-documents out of the 1-2 MB feed once, before exploding (DESIGN.md detoast trap).
+    Postgres #>: https://www.postgresql.org/docs/current/functions-json.html
+    Spark try_variant_get: https://spark.apache.org/docs/latest/api/sql/#try_variant_get -#}
+{% macro json_get(expression, path) -%}
+    {{ return(adapter.dispatch('json_get', 'kappa')(expression, path)) }}
+{%- endmacro %}
+
+{% macro default__json_get(expression, path) -%}
+    {{ exceptions.raise_compiler_error("json_get: JSON not supported on " ~ target.type) }}
+{%- endmacro %}
+
+{% macro postgres__json_get(expression, path) -%}
+    ({{ expression }} #> {{ kappa.json_path(path) }})
+{%- endmacro %}
+
+{% macro spark__json_get(expression, path) -%}
+    try_variant_get({{ expression }}, {{ kappa.json_path(path) }}, 'variant')
+{%- endmacro %}

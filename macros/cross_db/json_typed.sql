@@ -1,0 +1,52 @@
+{#- The scalar at a dotted path, cast safely to `type` (int, bigint, double, boolean, date,
+    timestamp, text). Values that are not of that type - placeholders such as ".---", "-.--",
+    "-", or numbers written as words - become NULL, never an error. Strings that spell a number
+    ("72", "0.250") are cast like numbers (the API writes some numbers as strings).
+    Postgres: regex-checked casts (https://www.postgresql.org/docs/current/functions-matching.html)
+    Spark: try_variant_get / try_cast (https://spark.apache.org/docs/latest/api/sql/#try_variant_get) -#}
+{% macro json_typed(expression, path, type) -%}
+    {{ return(adapter.dispatch('json_typed', 'kappa')(expression, path, type)) }}
+{%- endmacro %}
+
+{% macro default__json_typed(expression, path, type) -%}
+    {{ exceptions.raise_compiler_error("json_typed: JSON not supported on " ~ target.type) }}
+{%- endmacro %}
+
+{#- internal: the text a value must match to be cast to each type (the same on every engine) -#}
+{% macro json_typed_pattern(type) -%}
+    {%- set patterns = {
+        'int': '^-?[0-9]{1,9}$',
+        'bigint': '^-?[0-9]{1,18}$',
+        'double': '^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$',
+        'date': '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+        'timestamp': '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[-+][0-9]{2}:?[0-9]{2})$',
+    } -%}
+    {%- if type not in patterns -%}
+        {{ exceptions.raise_compiler_error("json_typed: type '" ~ type ~ "' not supported on " ~ target.type ~ "; use one of int, bigint, double, boolean, date, timestamp, text") }}
+    {%- endif -%}
+    {{ return(patterns[type]) }}
+{%- endmacro %}
+
+{% macro postgres__json_typed(expression, path, type) -%}
+    {%- set value = kappa.json_text(expression, path) -%}
+    {%- set sql_types = {'int': 'integer', 'bigint': 'bigint', 'double': 'double precision', 'date': 'date', 'timestamp': 'timestamptz'} -%}
+    {%- if type == 'text' -%}
+        {{ value }}
+    {%- elif type == 'boolean' -%}
+        (case {{ value }} when 'true' then true when 'false' then false end)
+    {%- else -%}
+        (case when {{ value }} ~ '{{ kappa.json_typed_pattern(type) }}' then cast({{ value }} as {{ sql_types[type] }}) end)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__json_typed(expression, path, type) -%}
+    {%- set value = kappa.json_text(expression, path) -%}
+    {%- set sql_types = {'int': 'int', 'bigint': 'bigint', 'double': 'double', 'date': 'date', 'timestamp': 'timestamp'} -%}
+    {%- if type == 'text' -%}
+        {{ value }}
+    {%- elif type == 'boolean' -%}
+        (case {{ value }} when 'true' then true when 'false' then false end)
+    {%- else -%}
+        (case when {{ value }} rlike '{{ kappa.json_typed_pattern(type) }}' then try_cast({{ value }} as {{ sql_types[type] }}) end)
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,113 @@
+{{ config(unique_key=['game_pk', 'at_bat_index', 'event_index']) }}
+-- depends_on: {{ ref('live_game_metadata') }}
+
+with
+
+captures as (
+
+    select * from {{ ref('stg_live_game') }} as captures
+    {{ kappa.only_unapplied_captures('captures') }}
+
+),
+
+live_data as (
+
+    {{ kappa.document_sections('captures', ['liveData']) }}
+
+),
+
+plays as (
+
+    select
+        live_data.game_pk,
+        live_data.captured_at,
+        live_data.source_timecode,
+        live_data.raw_id,
+        coalesce(
+            {{ kappa.json_typed('play.value', 'about.atBatIndex', 'int') }}, cast(play.pos as int)
+        ) as at_bat_index,
+        {{ kappa.json_get('play.value', 'playEvents') }} as play_events
+    from live_data
+    {{ kappa.json_explode('live_data.section', 'plays.allPlays', 'play') }}
+
+),
+
+play_events as (
+
+    select
+        plays.game_pk,
+        plays.captured_at,
+        plays.source_timecode,
+        plays.raw_id,
+        plays.at_bat_index,
+        play_event.pos as event_position,
+        play_event.value as event
+    from plays
+    {{ kappa.json_explode('plays.play_events', '', 'play_event') }}
+
+),
+
+pitches as (
+
+    select * from play_events
+    where {{ kappa.json_typed('event', 'isPitch', 'boolean') }}
+
+),
+
+final as (
+
+    select
+        game_pk,
+        at_bat_index,
+        coalesce({{ kappa.json_typed('event', 'index', 'int') }}, cast(event_position as int)) as event_index,
+        captured_at,
+        source_timecode,
+        raw_id,
+        {{ kappa.json_typed('event', 'pitchNumber', 'int') }} as pitch_number,
+        {{ kappa.json_text('event', 'playId') }} as play_id,
+        {{ kappa.json_text('event', 'details.call.code') }} as call_code,
+        {{ kappa.json_text('event', 'details.call.description') }} as call_description,
+        {{ kappa.json_typed('event', 'details.isInPlay', 'boolean') }} as is_in_play,
+        {{ kappa.json_typed('event', 'details.isStrike', 'boolean') }} as is_strike,
+        {{ kappa.json_typed('event', 'details.isBall', 'boolean') }} as is_ball,
+        {{ kappa.json_text('event', 'details.type.code') }} as pitch_type_code,
+        {{ kappa.json_text('event', 'details.type.description') }} as pitch_type_description,
+        {{ kappa.json_typed('event', 'pitchData.typeConfidence', 'double') }} as type_confidence,
+        {{ kappa.json_typed('event', 'pitchData.startSpeed', 'double') }} as start_speed,
+        {{ kappa.json_typed('event', 'pitchData.endSpeed', 'double') }} as end_speed,
+        {{ kappa.json_typed('event', 'pitchData.zone', 'int') }} as zone,
+        {{ kappa.json_typed('event', 'pitchData.strikeZoneTop', 'double') }} as strike_zone_top,
+        {{ kappa.json_typed('event', 'pitchData.strikeZoneBottom', 'double') }} as strike_zone_bottom,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.pX', 'double') }} as plate_x,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.pZ', 'double') }} as plate_z,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.pfxX', 'double') }} as pfx_x,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.pfxZ', 'double') }} as pfx_z,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.vX0', 'double') }} as vx0,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.vY0', 'double') }} as vy0,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.vZ0', 'double') }} as vz0,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.x0', 'double') }} as x0,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.y0', 'double') }} as y0,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.z0', 'double') }} as z0,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.aX', 'double') }} as ax,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.aY', 'double') }} as ay,
+        {{ kappa.json_typed('event', 'pitchData.coordinates.aZ', 'double') }} as az,
+        {{ kappa.json_typed('event', 'pitchData.breaks.spinRate', 'double') }} as spin_rate,
+        {{ kappa.json_typed('event', 'pitchData.breaks.spinDirection', 'double') }} as spin_direction,
+        {{ kappa.json_typed('event', 'pitchData.breaks.breakAngle', 'double') }} as break_angle,
+        {{ kappa.json_typed('event', 'pitchData.breaks.breakLength', 'double') }} as break_length,
+        {{ kappa.json_typed('event', 'pitchData.breaks.breakY', 'double') }} as break_y,
+        {{ kappa.json_typed('event', 'pitchData.breaks.breakVertical', 'double') }} as break_vertical,
+        {{ kappa.json_typed('event', 'pitchData.breaks.breakVerticalInduced', 'double') }} as break_vertical_induced,
+        {{ kappa.json_typed('event', 'pitchData.breaks.breakHorizontal', 'double') }} as break_horizontal,
+        {{ kappa.json_typed('event', 'pitchData.extension', 'double') }} as extension,
+        {{ kappa.json_typed('event', 'pitchData.plateTime', 'double') }} as plate_time,
+        {{ kappa.json_typed('event', 'count.balls', 'int') }} as balls,
+        {{ kappa.json_typed('event', 'count.strikes', 'int') }} as strikes,
+        {{ kappa.json_typed('event', 'count.outs', 'int') }} as outs,
+        {{ kappa.json_typed('event', 'startTime', 'timestamp') }} as start_time,
+        {{ kappa.json_typed('event', 'endTime', 'timestamp') }} as end_time
+    from pitches
+
+)
+
+select * from final
