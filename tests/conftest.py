@@ -20,7 +20,7 @@ SHARED_MLB = PROJECT_DIR.parent / "shared" / "data" / "mlb"
 SHARED_FEEDS = SHARED_MLB / "feed_live"
 SAMPLE_FEEDS = PROJECT_DIR / "sample_data" / "feed_live"
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["spark_fixtures"]
 
 
 def shared_feed_files(state: str | None = None) -> list[Path]:
@@ -61,16 +61,25 @@ def pg_server() -> Iterator[dict[str, str]]:
             os.environ[name] = value
 
 
-@pytest.fixture
-def database(pg_server, monkeypatch) -> Iterator[str]:
-    """A fresh, empty database for one test; PGDATABASE points at it (psycopg, dbt, Spark)."""
+def create_database() -> str:
     name = f"kappa_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(dbname="postgres", autocommit=True) as admin:
         admin.execute(f'create database "{name}"')
-    monkeypatch.setenv("PGDATABASE", name)
-    yield name
+    return name
+
+
+def drop_database(name: str) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True) as admin:
         admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def database(pg_server, monkeypatch) -> Iterator[str]:
+    """A fresh, empty database for one test; PGDATABASE points at it (psycopg, dbt, Spark)."""
+    name = create_database()
+    monkeypatch.setenv("PGDATABASE", name)
+    yield name
+    drop_database(name)
 
 
 @pytest.fixture
