@@ -2,8 +2,51 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print figures, change nothing).")
+
+
+@bench_app.command("backfill")
+def backfill(
+    games: Annotated[int, typer.Option("--games", "-n", min=1, help="Games in the corpus")] = 500,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(help="Real feed/live files to re-key (default: ../shared, else sample_data)"),
+    ] = None,
+    connections: Annotated[int, typer.Option(min=1, help="Parallel COPY connections")] = 2,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, envvar="KAPPA_DBT_THREADS", help="dbt threads (default: the profile's, 2)"
+        ),
+    ] = None,
+    keep: Annotated[bool, typer.Option(help="Keep the benchmark database (default: drop)")] = False,
+    select: Annotated[
+        str | None, typer.Option(help="dbt --select (default: every model and test)")
+    ] = None,
+) -> None:
+    """Re-key N real final games into a fresh database, `dbt build` all serving models, and
+    print games/s, MB/s, peak memory and the ratio to a read floor."""
+    from kappa import bench_backfill
+
+    settings = bench_backfill.BackfillSettings(
+        games=games,
+        load_connections=connections,
+        dbt_threads=threads,
+        keep_database=keep,
+        dbt_args=("--select", select) if select else (),
+        **({"feeds_dir": feeds} if feeds is not None else {}),
+    )
+    report = bench_backfill.run(settings, on_progress=lambda line: typer.echo(line, err=True))
+    typer.echo(bench_backfill.format_report(report))
+    if not report.dbt_success:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add the benchmark commands to the kappa CLI."""
+    app.add_typer(bench_app, name="bench")

@@ -1,0 +1,371 @@
+"""`kappa bench backfill`: load N re-keyed real games into a fresh database, `dbt build` every
+serving model, and report throughput against a read floor measured in the same run.
+
+The read floor is one SQL pass that only explodes every playEvent of every document and counts
+them: the least any transform of the raw log has to do. Memory is sampled while it runs (this
+process, and the private memory of the Postgres backends of the benchmark database when the
+server runs on this machine).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from kappa import raw_log
+from kappa.bench_corpus import FIRST_GAME_PK, GameTemplate, RekeyedGame, final_feed_files
+from kappa.settings import PROJECT_DIR, Settings
+
+logger = logging.getLogger(__name__)
+
+SHARED_FEEDS = PROJECT_DIR.parent / "shared" / "data" / "mlb" / "feed_live"
+SAMPLE_FEEDS = PROJECT_DIR / "sample_data" / "feed_live"
+GAMES_PER_TRANSACTION = 50
+RAW_COLUMNS = "game_pk, captured_at, source_timecode, game_state, content_sha256, data"
+READ_FLOOR_SQL = """
+select count(*)
+from game.live_game_v1 as capture
+cross join lateral jsonb_array_elements(capture.data #> '{liveData,plays,allPlays}') as play
+cross join lateral jsonb_array_elements(play -> 'playEvents') as play_event
+"""
+MB = 1024 * 1024
+
+
+def default_feeds_dir() -> Path:
+    return SHARED_FEEDS if SHARED_FEEDS.is_dir() else SAMPLE_FEEDS
+
+
+@dataclass(frozen=True)
+class BackfillSettings:
+    games: int
+    feeds_dir: Path = field(default_factory=default_feeds_dir)
+    load_connections: int = 2
+    dbt_threads: int | None = None  # None: the profile's (KAPPA_DBT_THREADS, default 2)
+    keep_database: bool = False
+    dbt_args: tuple[str, ...] = ()  # extra dbt arguments, e.g. ("--select", "live_game_plays")
+
+
+@dataclass(frozen=True)
+class NodeTiming:
+    name: str
+    resource_type: str
+    status: str
+    seconds: float
+
+
+@dataclass
+class MemoryPeaks:
+    python_mb: float = 0.0
+    backends_total_mb: float | None = None  # sum over backends at one instant
+    backend_max_mb: float | None = None  # largest single backend
+
+
+@dataclass
+class BackfillReport:
+    settings: BackfillSettings
+    database: str
+    templates: int = 0
+    json_bytes: int = 0
+    play_events: int = 0
+    load_seconds: float = 0.0
+    read_floor_seconds: float = 0.0
+    transform_seconds: float = 0.0
+    dbt_success: bool = False
+    nodes: list[NodeTiming] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    memory: dict[str, MemoryPeaks] = field(default_factory=dict)  # per phase
+
+    @property
+    def games_per_second(self) -> float:
+        return self.settings.games / self.transform_seconds if self.transform_seconds else 0.0
+
+    @property
+    def floor_ratio(self) -> float:
+        return self.transform_seconds / self.read_floor_seconds if self.read_floor_seconds else 0.0
+
+
+def run(settings: BackfillSettings, on_progress: Callable[[str], None] | None = None):
+    """The whole benchmark in a fresh database on the server the PG* variables name; the
+    database is dropped afterwards unless keep_database."""
+    progress = on_progress or (lambda message: logger.info("%s", message))
+    if settings.games < 1:
+        raise ValueError(f"games must be >= 1, got {settings.games}")
+    templates = [GameTemplate.from_file(path) for path in final_feed_files(settings.feeds_dir)]
+    if not templates:
+        raise FileNotFoundError(f"no final feed/live files in {settings.feeds_dir}")
+    database = f"kappa_bench_{uuid.uuid4().hex[:10]}"
+    report = BackfillReport(settings=settings, database=database, templates=len(templates))
+    with _scratch_database(database, drop=not settings.keep_database):
+        sampler = MemorySampler(database)
+        sampler.start()
+        try:
+            with sampler.phase("load"):
+                progress(f"loading {settings.games} games into {database}")
+                report.json_bytes, report.load_seconds = load_corpus(
+                    templates, settings.games, settings.load_connections
+                )
+            with psycopg.connect(autocommit=True) as conn, sampler.phase("read floor"):
+                progress("read floor")
+                started = time.perf_counter()
+                report.play_events = conn.execute(READ_FLOOR_SQL).fetchone()[0]
+                report.read_floor_seconds = time.perf_counter() - started
+            with sampler.phase("transform"):
+                progress("dbt build")
+                started = time.perf_counter()
+                report.dbt_success, report.nodes = dbt_build(settings)
+                report.transform_seconds = time.perf_counter() - started
+            report.row_counts = serving_row_counts()
+        finally:
+            sampler.stop()
+        report.memory = sampler.peaks
+    return report
+
+
+@contextmanager
+def _scratch_database(name: str, drop: bool) -> Iterator[None]:
+    with psycopg.connect(dbname="postgres", autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    saved = os.environ.get("PGDATABASE")
+    os.environ["PGDATABASE"] = name
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PGDATABASE", None)
+        else:
+            os.environ["PGDATABASE"] = saved
+        if drop:
+            with psycopg.connect(dbname="postgres", autocommit=True) as admin:
+                admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+def load_corpus(templates: list[GameTemplate], games: int, connections: int) -> tuple[int, float]:
+    """COPY `games` re-keyed games into the raw log over `connections` parallel connections;
+    returns (JSON bytes, seconds). Each worker renders its own games one at a time."""
+    with psycopg.connect(autocommit=True) as conn:
+        raw_log.ensure_schema(conn)
+    workers = max(1, min(connections, games))
+    totals = [0] * workers
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            indexes = range(worker, games, workers)
+            totals[worker] = _copy_games(_render(templates, indexes))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(error)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    with psycopg.connect(autocommit=True) as conn:
+        conn.execute("analyze game.live_game_v1")
+    return sum(totals), time.perf_counter() - started
+
+
+def _render(templates: list[GameTemplate], indexes: range) -> Iterator[RekeyedGame]:
+    for index in indexes:
+        cycle, which = divmod(index, len(templates))
+        yield templates[which].render(FIRST_GAME_PK + index, cycle)
+
+
+def _copy_games(games: Iterator[RekeyedGame]) -> int:
+    """COPY games into game.live_game_v1, GAMES_PER_TRANSACTION per transaction."""
+    written = 0
+    with psycopg.connect() as conn:
+        pending = True
+        while pending:
+            pending = False
+            with conn.transaction(), conn.cursor() as cur:
+                with cur.copy(f"copy game.live_game_v1 ({RAW_COLUMNS}) from stdin") as copy:
+                    for count, game in enumerate(games, start=1):
+                        copy.write(_copy_line(game))
+                        written += len(game.document)
+                        if count == GAMES_PER_TRANSACTION:
+                            pending = True
+                            break
+    return written
+
+
+def _copy_line(game: RekeyedGame) -> bytes:
+    """One COPY text-format line. Compact JSON has no raw tab/newline; only backslashes need
+    doubling."""
+    fields = (
+        str(game.game_pk).encode(),
+        game.captured_at.isoformat().encode(),
+        game.source_timecode.encode(),
+        game.game_state.encode() if game.game_state else rb"\N",
+        game.content_sha256.encode(),
+        game.document.replace(b"\\", b"\\\\"),
+    )
+    return b"\t".join(fields) + b"\n"
+
+
+def dbt_build(settings: BackfillSettings) -> tuple[bool, list[NodeTiming]]:
+    """`dbt build` in-process; returns (success, per-node timings)."""
+    from dbt.cli.main import dbtRunner
+
+    from kappa.dbt_invoke import project_args
+
+    # own target and log paths: other dbt runs in the same project are not disturbed
+    work = Settings.from_env().home / "bench"
+    args = ["build", *project_args(), "--quiet", *settings.dbt_args]
+    args += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    if settings.dbt_threads is not None:
+        args += ["--threads", str(settings.dbt_threads)]
+    result = dbtRunner().invoke(args)
+    if result.exception is not None:
+        logger.error("dbt build failed: %s", result.exception)
+    nodes = []
+    for node_result in getattr(result.result, "results", None) or []:
+        node = node_result.node
+        nodes.append(
+            NodeTiming(
+                name=node.name,
+                resource_type=str(node.resource_type),
+                status=str(node_result.status),
+                seconds=float(node_result.execution_time or 0.0),
+            )
+        )
+    return bool(result.success), nodes
+
+
+def serving_row_counts() -> dict[str, int]:
+    with psycopg.connect(autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'game'"
+                " and table_type = 'BASE TABLE' and table_name like 'live\\_game\\_%'"
+                " and table_name not in ('live_game_v1', 'live_game_quarantine')"
+                " order by table_name"
+            )
+        ]
+        return {
+            table: conn.execute(f"select count(*) from game.{table}").fetchone()[0]
+            for table in tables
+        }
+
+
+class MemorySampler(threading.Thread):
+    """Samples, every 0.1 s, this process's RSS and the private (RssAnon) memory of every
+    backend connected to `database`, keeping the peaks per phase. Backends' memory is only
+    visible when the server runs on this machine (/proc readable)."""
+
+    def __init__(self, database: str, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.database = database
+        self.interval = interval
+        self.peaks: dict[str, MemoryPeaks] = {}
+        self._phase = "setup"
+        self._stop_event = threading.Event()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        self._phase = name
+        self.peaks.setdefault(name, MemoryPeaks())
+        try:
+            yield
+        finally:
+            self._sample(self._admin_pids())
+            self._phase = "between"
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)
+
+    def run(self) -> None:
+        self._admin = psycopg.connect(dbname="postgres", autocommit=True)
+        try:
+            while not self._stop_event.wait(self.interval):
+                self._sample(self._admin_pids())
+        finally:
+            self._admin.close()
+
+    def _admin_pids(self) -> list[int]:
+        try:
+            rows = self._admin.execute(
+                "select pid from pg_stat_activity where datname = %s", (self.database,)
+            ).fetchall()
+        except (psycopg.Error, AttributeError):
+            return []
+        return [row[0] for row in rows]
+
+    def _sample(self, pids: list[int]) -> None:
+        peaks = self.peaks.setdefault(self._phase, MemoryPeaks())
+        peaks.python_mb = max(peaks.python_mb, _status_kb("self", "VmRSS") / 1024)
+        sizes = [_status_kb(str(pid), "RssAnon") for pid in pids]
+        visible = [size for size in sizes if size >= 0]
+        if visible:
+            total, largest = sum(visible) / 1024, max(visible) / 1024
+            peaks.backends_total_mb = max(peaks.backends_total_mb or 0.0, total)
+            peaks.backend_max_mb = max(peaks.backend_max_mb or 0.0, largest)
+
+
+def _status_kb(pid: str, key: str) -> int:
+    """A /proc/<pid>/status field in kB; -1 when not readable (process gone, other host)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return -1
+    return -1
+
+
+def format_report(report: BackfillReport) -> str:
+    s = report.settings
+    mb = report.json_bytes / MB
+    models = [n for n in report.nodes if n.resource_type == "model"]
+    tests = [n for n in report.nodes if n.resource_type == "test"]
+    failed = [n for n in report.nodes if n.status not in ("success", "pass")]
+    threads = s.dbt_threads or os.environ.get("KAPPA_DBT_THREADS", "2")
+    lines = [
+        f"backfill benchmark: {s.games} games re-keyed from {report.templates} real final "
+        f"feeds in {s.feeds_dir}",
+        f"  corpus      {mb:,.1f} MB of JSON, {report.play_events:,} playEvents",
+        f"  load        {report.load_seconds:6.2f} s  {s.games / report.load_seconds:7.1f} games/s "
+        f"{mb / report.load_seconds:7.1f} MB/s  (COPY, {s.load_connections} connections)",
+        f"  read floor  {report.read_floor_seconds:6.2f} s  "
+        f"{s.games / report.read_floor_seconds:7.1f} games/s  (explode + count every playEvent)",
+        f"  transform   {report.transform_seconds:6.2f} s  {report.games_per_second:7.1f} games/s "
+        f"{mb / report.transform_seconds:7.1f} MB/s  = {report.floor_ratio:.1f} x read floor  "
+        f"(dbt build: {len(models)} models, {len(tests)} tests, {threads} threads"
+        f"{', FAILED' if not report.dbt_success else ''})",
+        f"  model time  {sum(n.seconds for n in models):6.2f} s summed over models, "
+        f"tests {sum(n.seconds for n in tests):.2f} s summed",
+        f"  load + transform {report.load_seconds + report.transform_seconds:.2f} s",
+    ]
+    for node in sorted(models, key=lambda n: -n.seconds):
+        rows = report.row_counts.get(node.name)
+        lines.append(
+            f"    {node.name:32s} {node.seconds:6.2f} s  {rows if rows is not None else '-':>10}"
+            " rows"
+        )
+    for node in failed:
+        lines.append(f"  NOT OK: {node.resource_type} {node.name}: {node.status}")
+    for phase, peaks in report.memory.items():
+        if phase in ("setup", "between"):
+            continue
+        backends = (
+            f"backends {peaks.backends_total_mb:,.0f} MB total, {peaks.backend_max_mb:,.0f} MB "
+            "largest (private RssAnon)"
+            if peaks.backends_total_mb is not None
+            else "backends not visible (server on another host?)"
+        )
+        lines.append(f"  peak memory {phase:10s} python {peaks.python_mb:,.0f} MB RSS; {backends}")
+    return "\n".join(lines)
