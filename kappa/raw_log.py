@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 
@@ -32,13 +33,20 @@ def connect(**kwargs) -> psycopg.Connection:
 RAW_LOG_MACRO = PROJECT_DIR / "macros" / "raw_log" / "create_raw_log.sql"
 
 
+def macro_body(path: Path, name: str) -> str:
+    """The plain-SQL body of the argument-less dbt macro `name` in `path` (DDL kept once, in
+    the dbt project, and executed as is from Python)."""
+    text = path.read_text()
+    pattern = r"\{% macro " + re.escape(name) + r"\(\) -%\}(.*?)\{%- endmacro %\}"
+    match = re.search(pattern, text, re.S)
+    if match is None:
+        raise RuntimeError(f"{path}: macro {name}() not found")
+    return match.group(1)
+
+
 def raw_log_ddl() -> str:
     """The DDL in the dbt macro create_raw_log (one copy, shared with dbt's on-run-start)."""
-    text = RAW_LOG_MACRO.read_text()
-    match = re.search(r"\{% macro create_raw_log\(\) -%\}(.*)\{%- endmacro %\}", text, re.S)
-    if match is None:
-        raise RuntimeError(f"{RAW_LOG_MACRO}: macro create_raw_log not found")
-    return match.group(1)
+    return macro_body(RAW_LOG_MACRO, "create_raw_log")
 
 
 def ensure_schema(conn: psycopg.Connection) -> None:

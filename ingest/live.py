@@ -1,0 +1,215 @@
+"""`kappa ingest live`: poll the day's games while they are played.
+
+The day's games come from the schedule, re-checked every `schedule_interval`. Each game that is
+live or about to start gets its own poller: it fetches feed/live at the cadence the feed asks
+(`metaData.wait`, slower for Preview), appends a capture only when the content changed (the raw
+log's content hash), and stops after a Final capture, a postponement, cancellation or
+suspension (a suspended game is picked up again on the day it resumes), or a Live game whose
+feed did not change for `idle_timeout`. The command ends when no game of the day is left, or at
+SIGINT/SIGTERM: requests in flight are abandoned, a capture already received is still stored."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from ingest.client import ApiError, FeedResult, MlbClient
+from ingest.schedule import SUSPENDED_CODES, ScheduleGame, ScheduleQuery, fetch_schedule
+from ingest.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    day: date
+    schedule_interval: float = 300.0  # seconds between schedule re-checks
+    min_wait: float = 2.0  # floor on metaData.wait
+    default_wait: float = 10.0  # when the feed does not say
+    preview_wait: float = 60.0  # Preview games are polled at least this far apart
+    wait_override: float | None = None  # poll every X s whatever the feed says (tests, demos)
+    idle_timeout: float = 3 * 3600.0  # stop a Live game whose feed has not changed this long
+    max_failures: int = 30  # consecutive failed polls before a game is given up
+
+    def interval(self, feed_wait: float | None, abstract_state: str | None) -> float:
+        if self.wait_override is not None:
+            wait = self.wait_override
+        else:
+            wait = max(self.min_wait, feed_wait if feed_wait is not None else self.default_wait)
+        if abstract_state == "Preview":
+            wait = max(wait, self.preview_wait)
+        return wait
+
+
+@dataclass
+class GameReport:
+    game_pk: int
+    polls: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    failures: int = 0
+    last_state: str = ""
+    stopped: str = ""
+
+
+@dataclass
+class LiveSummary:
+    games: dict[int, GameReport] = field(default_factory=dict)
+    interrupted: bool = False
+
+    @property
+    def stored(self) -> int:
+        return sum(game.stored for game in self.games.values())
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"{len(self.games)} games: stored {self.stored} captures"
+            + (" (interrupted)" if self.interrupted else "")
+        ]
+        for pk, game in sorted(self.games.items()):
+            lines.append(
+                f"  {pk}: {game.stored} stored, {game.unchanged} unchanged, {game.polls} polls,"
+                f" {game.failures} failed; {game.last_state or '-'}; stopped: {game.stopped}"
+            )
+        return lines
+
+
+def _stop_reason(result: FeedResult) -> str | None:
+    state = result.capture.game_state
+    detailed = result.detailed_state
+    if result.coded_state in ("D", "C") or detailed.startswith(("Postponed", "Cancelled")):
+        return detailed or "postponed/cancelled"
+    if result.coded_state in SUSPENDED_CODES or detailed.startswith("Suspended"):
+        return f"{detailed or 'suspended'} (resumes on another date)"
+    if state == "Final":
+        return "final"
+    return None
+
+
+class LiveIngest:
+    def __init__(
+        self, client: MlbClient, store: Store, settings: LiveSettings, stop: asyncio.Event
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.settings = settings
+        self.stop = stop
+        self.summary = LiveSummary()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def _fetch(self, game_pk: int):
+        """The next response, or None when stopped first (the request is abandoned)."""
+        fetch = asyncio.create_task(self.client.feed(game_pk))
+        stopped = asyncio.create_task(self.stop.wait())
+        done, _ = await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if fetch in done:
+            return fetch.result()  # received: stored even when a stop came at the same time
+        fetch.cancel()
+        return None
+
+    async def poll_game(self, game: ScheduleGame) -> None:
+        report = self.summary.games.setdefault(game.game_pk, GameReport(game.game_pk))
+        last_sha: str | None = None
+        last_change = time.monotonic()
+        wait = self.settings.interval(None, game.abstract_state)
+        while not self.stop.is_set():
+            report.polls += 1
+            try:
+                response = await self._fetch(game.game_pk)
+            except ApiError as error:
+                report.failures += 1
+                logger.warning("game %s: %s", game.game_pk, error)
+                if error.bad_content:
+                    await self.store.quarantine(error, game.game_pk)
+                if error.permanent or report.failures >= self.settings.max_failures:
+                    report.stopped = f"failed: {error.reason}"
+                    return
+                await self._sleep(wait)
+                continue
+            if response is None:
+                break
+            result: FeedResult = response.value
+            report.failures = 0
+            report.last_state = f"{result.capture.game_state}/{result.detailed_state}"
+            if result.capture.content_sha256 != last_sha:
+                last_sha, last_change = result.capture.content_sha256, time.monotonic()
+                if await self.store.capture(result.capture):
+                    report.stored += 1
+                    logger.info(
+                        "game %s: stored capture %s (%s)",
+                        game.game_pk,
+                        result.capture.source_timecode,
+                        report.last_state,
+                    )
+                else:
+                    report.unchanged += 1
+            else:
+                report.unchanged += 1
+            reason = _stop_reason(result)
+            idle = time.monotonic() - last_change
+            if reason is None and result.capture.game_state == "Live":
+                if idle >= self.settings.idle_timeout:
+                    reason = f"no change for {idle:.0f}s"
+            if reason is not None:
+                report.stopped = reason
+                logger.info("game %s: stopped polling: %s", game.game_pk, reason)
+                return
+            wait = self.settings.interval(result.wait, result.capture.game_state)
+            await self._sleep(wait)
+        report.stopped = "interrupted"
+
+    async def _check_schedule(self, query: ScheduleQuery) -> None:
+        games = await fetch_schedule(self.client, query, self.store.conn)
+        new = [game for game in games if game.game_pk not in self.summary.games]
+        finals = await asyncio.to_thread(
+            self.store.final_stored, [g.game_pk for g in new if g.is_final]
+        )
+        for game in new:
+            if game.no_game:
+                self.summary.games[game.game_pk] = GameReport(
+                    game.game_pk, last_state=game.detailed_state, stopped="no game today"
+                )
+            elif game.game_pk in finals:
+                self.summary.games[game.game_pk] = GameReport(
+                    game.game_pk, last_state="Final", stopped="final already stored"
+                )
+            else:
+                logger.info("game %s (%s @ %s): polling", game.game_pk, game.away, game.home)
+                self.summary.games[game.game_pk] = GameReport(game.game_pk)
+                self._tasks[game.game_pk] = asyncio.create_task(self.poll_game(game))
+
+    async def run(self) -> LiveSummary:
+        query = ScheduleQuery(day=self.settings.day)
+        await self._check_schedule(query)  # the first check must succeed
+        next_check = time.monotonic() + self.settings.schedule_interval
+        while not self.stop.is_set():
+            running = [task for task in self._tasks.values() if not task.done()]
+            if not running:
+                break
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + self.settings.schedule_interval
+                try:
+                    await self._check_schedule(query)
+                except ApiError as error:
+                    logger.warning("schedule re-check failed: %s", error)
+                continue
+            waiter = asyncio.create_task(self.stop.wait())
+            await asyncio.wait(
+                {waiter, *running},
+                timeout=max(0.0, next_check - time.monotonic()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            waiter.cancel()
+        await asyncio.gather(*self._tasks.values())
+        self.summary.interrupted = self.stop.is_set()
+        return self.summary
