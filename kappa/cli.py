@@ -21,6 +21,7 @@ app.add_typer(db_app, name="db")
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     logging.basicConfig(
@@ -31,7 +32,7 @@ def main(
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
     # Without PGHOST, commands use the embedded server if it runs: export its PG* variables
     # so that everything below (psycopg, dbt, Spark workers) reads only the standard ones.
-    if not embedded_pg.external_server_configured():
+    if ctx.invoked_subcommand != "db" and not embedded_pg.external_server_configured():
         running = embedded_pg.running_connection(Settings.from_env().pg_dir)
         if running is not None:
             os.environ.update(running.as_env())
@@ -67,17 +68,16 @@ def db_status() -> None:
     from kappa import raw_log
 
     settings = Settings.from_env()
-    where = (
-        f"external server PGHOST={os.environ['PGHOST']}"
-        if embedded_pg.external_server_configured()
-        else f"embedded server in {settings.pg_dir}"
-    )
-    if not embedded_pg.external_server_configured():
-        if embedded_pg.running_connection(settings.pg_dir) is None:
+    if embedded_pg.external_server_configured():
+        where, connection = f"external server PGHOST={os.environ['PGHOST']}", embedded_pg.from_env()
+    else:
+        where = f"embedded server in {settings.pg_dir}"
+        connection = embedded_pg.running_connection(settings.pg_dir)
+        if connection is None:
             typer.echo(f"{where}: not running")
             raise typer.Exit(1)
     try:
-        with raw_log.connect() as conn:
+        with raw_log.connect(**connection.as_libpq()) as conn:
             version = conn.execute("show server_version").fetchone()[0]
     except Exception as error:  # noqa: BLE001 - report any connection failure as status
         typer.echo(f"{where}: not reachable ({error})")

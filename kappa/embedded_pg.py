@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+# pgserver's platformdirs warns on every start when XDG_RUNTIME_DIR is unset (containers, CI)
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
 
 PG_VARIABLES = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
 
@@ -26,6 +29,14 @@ class Connection:
     user: str
     database: str
     password: str | None = None
+
+    def as_libpq(self) -> dict[str, str]:
+        """Keyword arguments for psycopg.connect."""
+        settings = {"host": self.host, "port": self.port, "user": self.user}
+        settings["dbname"] = self.database
+        if self.password:
+            settings["password"] = self.password
+        return settings
 
     def as_env(self) -> dict[str, str]:
         env = {"PGHOST": self.host, "PGPORT": self.port, "PGUSER": self.user}
