@@ -65,12 +65,14 @@ async def backfill(
     on_done: Callable[[int], None] | None = None,
 ) -> BackfillSummary:
     summary = BackfillSummary()
-    games = await fetch_schedule(client, query, store.conn)
+    response = await fetch_schedule(client, query)
+    await store.schedule(response)
+    games = response.games
     summary.scheduled = len(games)
     if query.game_pks:
         missing = set(query.game_pks) - {game.game_pk for game in games}
         summary.failed.extend((pk, "not on the schedule") for pk in sorted(missing))
-    todo = plan(games, store.final_stored(g.game_pk for g in games), summary)
+    todo = plan(games, await store.final_stored(g.game_pk for g in games), summary)
     if on_start:
         on_start(len(todo))
 

@@ -115,7 +115,11 @@ def schedule_command(
 
     async def main():
         async with MlbClient(settings) as client:
-            return await fetch_schedule(client, query, target.conn if target else None)
+            response = await fetch_schedule(client, query)
+        if target is not None:
+            await target.schedule(response)
+            target.conn.close()
+        return response.games
 
     try:
         games = asyncio.run(main())
@@ -256,6 +260,7 @@ def replay_server_command(
         str, typer.Option(help="Comma list of 429,500,timeout,truncate,reset,html,wrong-game")
     ] = "",
     fault_rate: Annotated[float, typer.Option(help="Share of requests given a fault")] = 0.0,
+    fault_scope: Annotated[str, typer.Option(help="Faults on: all requests, or feed")] = "all",
     seed: Annotated[int, typer.Option(help="Seed of the fault dice")] = 0,
     retry_after: Annotated[int, typer.Option(help="Retry-After (s) of injected 429s")] = 1,
     fault_delay: Annotated[float, typer.Option(help="Hold time (s) of injected timeouts")] = 30.0,
@@ -274,6 +279,7 @@ def replay_server_command(
             port=port,
             faults=tuple(kind.strip() for kind in faults.split(",") if kind.strip()),
             fault_rate=fault_rate,
+            fault_scope=fault_scope,
             seed=seed,
             retry_after=retry_after,
             fault_delay=fault_delay,

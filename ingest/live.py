@@ -169,11 +169,10 @@ class LiveIngest:
         report.stopped = "interrupted"
 
     async def _check_schedule(self, query: ScheduleQuery) -> None:
-        games = await fetch_schedule(self.client, query, self.store.conn)
-        new = [game for game in games if game.game_pk not in self.summary.games]
-        finals = await asyncio.to_thread(
-            self.store.final_stored, [g.game_pk for g in new if g.is_final]
-        )
+        response = await fetch_schedule(self.client, query)
+        await self.store.schedule(response)
+        new = [game for game in response.games if game.game_pk not in self.summary.games]
+        finals = await self.store.final_stored([g.game_pk for g in new if g.is_final])
         for game in new:
             if game.no_game:
                 self.summary.games[game.game_pk] = GameReport(

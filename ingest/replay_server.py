@@ -49,6 +49,7 @@ class ReplaySettings:
     retry_after: int = 1  # seconds sent with an injected 429
     fault_delay: float = 30.0  # how long an injected timeout holds the request
     keep_unrecorded: bool = False  # list scheduled games that have no recorded feed
+    fault_scope: str = "all"  # "all" requests, or only "feed" (game) endpoints
 
     def __post_init__(self) -> None:
         unknown = [kind for kind in self.faults if kind not in FAULT_KINDS]
@@ -56,6 +57,8 @@ class ReplaySettings:
             raise ValueError(f"unknown fault kind(s) {unknown}; valid: {', '.join(FAULT_KINDS)}")
         if self.speed <= 0:
             raise ValueError(f"speed {self.speed} must be > 0")
+        if self.fault_scope not in ("all", "feed"):
+            raise ValueError(f"fault scope {self.fault_scope!r}: valid: all, feed")
         if not 0 <= self.fault_rate <= 1:
             raise ValueError(f"fault rate {self.fault_rate} must be between 0 and 1")
 
@@ -198,7 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         with self.state.lock:
             self.state.user_agents.add(self.headers.get("User-Agent", ""))
-        fault = self.state.pick_fault() if url.path.startswith("/api/") else None
+        scope = "/api/v1" if self.state.settings.fault_scope == "all" else "/api/v1.1/game/"
+        fault = self.state.pick_fault() if url.path.startswith(scope) else None
         if fault in ("reset", "timeout"):
             self._drop(fault)
             return

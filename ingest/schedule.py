@@ -164,14 +164,18 @@ def store_schedule(
     return row is not None
 
 
-async def fetch_schedule(
-    client: MlbClient, query: ScheduleQuery, conn: psycopg.Connection | None = None
-) -> list[ScheduleGame]:
-    """Fetch the schedule, log the response (when `conn` is given), return its games."""
+@dataclass(frozen=True)
+class ScheduleResponse:
+    url: str
+    received_at: datetime
+    document: dict[str, Any]
+    games: list[ScheduleGame]
+
+
+async def fetch_schedule(client: MlbClient, query: ScheduleQuery) -> ScheduleResponse:
+    """Fetch the schedule (a response that is not a schedule is retried like a 5xx)."""
     response = await client.get(
         SCHEDULE_PATH, query.params(), lambda body, _: parse_schedule(body, SCHEDULE_PATH)
     )
-    if conn is not None:
-        stored = store_schedule(conn, response.url, response.received_at, response.value)
-        logger.debug("schedule %s: %s", response.url, "stored" if stored else "unchanged")
-    return games_of(response.value, query.game_types)
+    games = games_of(response.value, query.game_types)
+    return ScheduleResponse(response.url, response.received_at, response.value, games)

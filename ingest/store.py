@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import psycopg
 
 from ingest.client import ApiError
-from ingest.schedule import ensure_schedule_log
+from ingest.schedule import ScheduleResponse, ensure_schedule_log, store_schedule
 from kappa import raw_log
 from kappa.feed import Capture
 
@@ -41,11 +41,21 @@ class Store:
                 raw_log.quarantine, self.conn, error.reason, source=error.url, game_pk=game_pk
             )
 
-    def final_stored(self, game_pks: Iterable[int]) -> set[int]:
+    async def schedule(self, response: ScheduleResponse) -> bool:
+        """Append a schedule response to game.schedule_log (unless already stored)."""
+        async with self._lock:
+            return await asyncio.to_thread(
+                store_schedule, self.conn, response.url, response.received_at, response.document
+            )
+
+    async def final_stored(self, game_pks: Iterable[int]) -> set[int]:
         """Games whose Final capture is already in the raw log."""
-        rows = self.conn.execute(
-            "select distinct game_pk from game.live_game_v1"
-            " where game_state = 'Final' and game_pk = any(%s)",
-            (list(game_pks),),
-        ).fetchall()
+        async with self._lock:
+            rows = await asyncio.to_thread(
+                lambda: self.conn.execute(
+                    "select distinct game_pk from game.live_game_v1"
+                    " where game_state = 'Final' and game_pk = any(%s)",
+                    (list(game_pks),),
+                ).fetchall()
+            )
         return {row[0] for row in rows}
