@@ -87,7 +87,8 @@ async def backfill(
         else:
             result: FeedResult = response.value
             summary.fetched += 1
-            summary.stored += await store.capture(result.capture)
+            inserted = await store.capture(result.capture)  # (not `+= await`: a race)
+            summary.stored += inserted
             if result.capture.game_state != "Final":
                 summary.failed.append(
                     (game_pk, f"schedule says Final, feed says {result.capture.game_state}")
