@@ -210,6 +210,12 @@ def live_command(
     idle_timeout: Annotated[
         float, typer.Option(help="Stop a Live game whose feed is unchanged this long (s)")
     ] = 3 * 3600.0,
+    pregame_lead: Annotated[
+        float, typer.Option(help="Start polling a Preview game this long before first pitch (s)")
+    ] = 1800.0,
+    diff_patch: Annotated[
+        bool, typer.Option(help="Probe diffPatch first; fetch the full feed only on a change")
+    ] = True,
     api_url: ApiUrl = None,
     rate: Rate = None,
     concurrency: Concurrency = None,
@@ -228,6 +234,8 @@ def live_command(
         preview_wait=preview_wait,
         wait_override=wait,
         idle_timeout=idle_timeout,
+        pregame_lead=pregame_lead,
+        diff_patch=diff_patch,
     )
     client_settings = _client_settings(api_url, rate, concurrency, attempts, timeout)
     store = _connect()

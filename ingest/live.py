@@ -13,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
-from ingest.client import ApiError, FeedResult, MlbClient
+from ingest.client import ApiError, FeedResult, MlbClient, Response
 from ingest.schedule import SUSPENDED_CODES, ScheduleGame, ScheduleQuery, fetch_schedule
 from ingest.store import Store
+from kappa.feed import parse_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ class LiveSettings:
     wait_override: float | None = None  # poll every X s whatever the feed says (tests, demos)
     idle_timeout: float = 3 * 3600.0  # stop a Live game whose feed has not changed this long
     max_failures: int = 30  # consecutive failed polls before a game is given up
+    pregame_lead: float = 1800.0  # start polling a Preview game this long before first pitch
+    diff_patch: bool = True  # probe diffPatch first; fetch the full feed only on a change
 
     def interval(self, feed_wait: float | None, abstract_state: str | None) -> float:
         if self.wait_override is not None:
@@ -77,6 +82,15 @@ class LiveSummary:
         return lines
 
 
+def _diff_is_empty(body: bytes, _received_at: datetime) -> bool:
+    document = parse_bytes(body, "diffPatch")
+    if isinstance(document, list):
+        return not document
+    if isinstance(document, dict):
+        return False  # a full document: something changed
+    raise ValueError(f"diffPatch answer is a {type(document).__name__}, not a list or object")
+
+
 def _stop_reason(result: FeedResult) -> str | None:
     state = result.capture.game_state
     detailed = result.detailed_state
@@ -106,9 +120,9 @@ class LiveIngest:
         except TimeoutError:
             pass
 
-    async def _fetch(self, game_pk: int):
-        """The next response, or None when stopped first (the request is abandoned)."""
-        fetch = asyncio.create_task(self.client.feed(game_pk))
+    async def _raced(self, request: Coroutine[Any, Any, Response]) -> Response | None:
+        """The response, or None when stopped first (the request is then abandoned)."""
+        fetch = asyncio.create_task(request)
         stopped = asyncio.create_task(self.stop.wait())
         done, _ = await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()
@@ -117,54 +131,84 @@ class LiveIngest:
         fetch.cancel()
         return None
 
+    async def _unchanged_since(self, game_pk: int, timecode: str) -> bool:
+        """diffPatch probe: True when the API answers that nothing changed since `timecode`
+        (2 bytes instead of a 1-2 MB feed). Any other answer, or a failure: fetch the feed.
+        A full document in a diffPatch answer is not stored: it lacks the feed's copyright
+        key, so its content hash would differ from the same state fetched from feed/live."""
+        path = f"/api/v1.1/game/{game_pk}/feed/live/diffPatch"
+        try:
+            response = await self._raced(
+                self.client.get(path, {"startTimecode": timecode}, _diff_is_empty)
+            )
+        except ApiError as error:
+            logger.info("game %s: diffPatch probe failed (%s), fetching the feed", game_pk, error)
+            return False
+        return bool(response is not None and response.value)
+
+    def _pregame_wait(self, game: ScheduleGame) -> float:
+        """Seconds until a Preview game is `pregame_lead` from its first pitch (0 when near)."""
+        if game.game_date is None:
+            return 0.0
+        until = (game.game_date - datetime.now(UTC)).total_seconds() - self.settings.pregame_lead
+        return max(0.0, min(until, self.settings.schedule_interval))
+
     async def poll_game(self, game: ScheduleGame) -> None:
-        report = self.summary.games.setdefault(game.game_pk, GameReport(game.game_pk))
-        last_sha: str | None = None
+        pk = game.game_pk
+        report = self.summary.games.setdefault(pk, GameReport(pk))
+        last: FeedResult | None = None
         last_change = time.monotonic()
         wait = self.settings.interval(None, game.abstract_state)
+        if game.abstract_state == "Preview":
+            await self._sleep(self._pregame_wait(game))
         while not self.stop.is_set():
             report.polls += 1
-            try:
-                response = await self._fetch(game.game_pk)
-            except ApiError as error:
-                report.failures += 1
-                logger.warning("game %s: %s", game.game_pk, error)
-                if error.bad_content:
-                    await self.store.quarantine(error, game.game_pk)
-                if error.permanent or report.failures >= self.settings.max_failures:
-                    report.stopped = f"failed: {error.reason}"
-                    return
-                await self._sleep(wait)
-                continue
-            if response is None:
-                break
-            result: FeedResult = response.value
-            report.failures = 0
-            report.last_state = f"{result.capture.game_state}/{result.detailed_state}"
-            if result.capture.content_sha256 != last_sha:
-                last_sha, last_change = result.capture.content_sha256, time.monotonic()
-                if await self.store.capture(result.capture):
-                    report.stored += 1
-                    logger.info(
-                        "game %s: stored capture %s (%s)",
-                        game.game_pk,
-                        result.capture.source_timecode,
-                        report.last_state,
-                    )
+            timecode = last.capture.source_timecode if last else None
+            if timecode and self.settings.diff_patch and await self._unchanged_since(pk, timecode):
+                report.unchanged += 1
+            else:
+                try:
+                    response = await self._raced(self.client.feed(pk))
+                except ApiError as error:
+                    report.failures += 1
+                    logger.warning("game %s: %s", pk, error)
+                    if error.bad_content:
+                        await self.store.quarantine(error, pk)
+                    if error.permanent or report.failures >= self.settings.max_failures:
+                        report.stopped = f"failed: {error.reason}"
+                        return
+                    await self._sleep(wait)
+                    continue
+                if response is None:
+                    break
+                result: FeedResult = response.value
+                report.failures = 0
+                report.last_state = f"{result.capture.game_state}/{result.detailed_state}"
+                if last is None or result.capture.content_sha256 != last.capture.content_sha256:
+                    last_change = time.monotonic()
+                    if await self.store.capture(result.capture):
+                        report.stored += 1
+                        logger.info(
+                            "game %s: stored capture %s (%s)",
+                            pk,
+                            result.capture.source_timecode,
+                            report.last_state,
+                        )
+                    else:
+                        report.unchanged += 1
                 else:
                     report.unchanged += 1
-            else:
-                report.unchanged += 1
-            reason = _stop_reason(result)
+                last = result
+            reason = _stop_reason(last)
             idle = time.monotonic() - last_change
-            if reason is None and result.capture.game_state == "Live":
+            if reason is None and last.capture.game_state == "Live":
                 if idle >= self.settings.idle_timeout:
                     reason = f"no change for {idle:.0f}s"
             if reason is not None:
                 report.stopped = reason
-                logger.info("game %s: stopped polling: %s", game.game_pk, reason)
+                logger.info("game %s: stopped polling: %s", pk, reason)
                 return
-            wait = self.settings.interval(result.wait, result.capture.game_state)
+            wait = self.settings.interval(last.wait, last.capture.game_state)
             await self._sleep(wait)
         report.stopped = "interrupted"
 

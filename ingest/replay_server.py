@@ -17,6 +17,7 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -80,6 +81,7 @@ class ReplayState:
     clocks: dict[int, _GameClock] = field(default_factory=dict)
     requests: int = 0
     user_agents: set[str] = field(default_factory=set)
+    hits: Counter[str] = field(default_factory=Counter)  # answered requests per endpoint
     faults_injected: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -217,6 +219,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500 if fault == "500" else 200, HTML_PAGE, content_type="text/html")
             return
         if SCHEDULE_PATH.match(url.path):
+            with self.state.lock:
+                self.state.hits["schedule"] += 1
             self._send(200, orjson.dumps(self.state.schedule(query)), fault=fault)
             return
         match = FEED_PATH.match(url.path)
@@ -224,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._not_found(f"no such endpoint {url.path}")
             return
         pk, endpoint = int(match[1]), match[2]
+        with self.state.lock:
+            self.state.hits[(endpoint or "/feed").lstrip("/")] += 1
         if fault == "wrong-game":
             others = [other for other in self.state.clocks if other != pk]
             if others:
@@ -258,8 +264,10 @@ class _Handler(BaseHTTPRequestHandler):
         if endpoint == "/diffPatch" and query.get("startTimecode", [""])[0] == capture.timecode:
             self._send(200, b"[]", fault=fault)  # no change since the client's timecode
             return
-        # feed/live, or a diffPatch answered with the full document (as the API may do)
-        if self._send(200, self.state.recording.body(capture), fault=fault):
+        # feed/live, or a diffPatch answered with the full document (as the API may do);
+        # only feed/live counts as delivering the capture
+        sent = self._send(200, self.state.recording.body(capture), fault=fault)
+        if sent and endpoint is None:
             self.state.mark_served(pk, index)
 
     def _not_found(self, message: str) -> None:

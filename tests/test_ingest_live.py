@@ -99,6 +99,9 @@ def test_live_stores_every_capture_once_and_exits(conn, recording, faults):
         earlier = run_live(conn, server, date(2026, 4, 19))
         elapsed = time.monotonic() - started
         injected = dict(server.state.faults_injected)
+        hits = server.state.hits
+    # most polls are answered by a 2-byte diffPatch, not a 1-2 MB feed
+    assert hits["diffPatch"] > 2 * hits["feed"], hits
     rows = stored(conn)
     assert len(rows) == len(set(rows)) == len(expected) == 10
     assert set(rows) == expected
@@ -161,7 +164,7 @@ def test_sigterm_ends_live_cleanly_keeping_received_captures(conn, recording, da
     with ReplayServer(ReplaySettings(directory=SHARED_MLB, speed=1), recording) as server:
         process = subprocess.Popen(
             [sys.executable, "-m", "kappa.cli", "ingest", "live", "--date", "2026-04-29"]
-            + ["--wait", "0.1", "--schedule-interval", "1", "--attempts", "3"],
+            + ["--wait", "0.1", "--schedule-interval", "1", "--attempts", "3", "--no-diff-patch"],
             cwd=PROJECT_DIR,
             env={**os.environ, "KAPPA_API_URL": server.url, "PGDATABASE": database},
             stdout=subprocess.PIPE,
