@@ -1,8 +1,14 @@
 {#- Top-level sections of each capture's document (gameData, liveData, ...), one row each, with
     the capture's lineage columns. The 1-2 MB document is read (detoasted) once here; the
     sections are then cheap to read many times. Referencing the document itself per column or
-    per exploded row re-reads it each time (DESIGN.md: 11.06 s vs 0.42 s). -#}
+    per exploded row re-reads it each time (DESIGN.md: 11.06 s vs 0.42 s).
+    A section missing from the document gives no row (JSON null gives a row). To combine two
+    sections of one capture, use document_parts (no join of two references to this). -#}
 {% macro document_sections(captures, section_names) -%}
+    {{ return(adapter.dispatch('document_sections', 'kappa')(captures, section_names)) }}
+{%- endmacro %}
+
+{% macro default__document_sections(captures, section_names) -%}
     select
         {{ captures }}.game_pk,
         {{ captures }}.captured_at,
@@ -13,4 +19,26 @@
     from {{ captures }}
     {{ kappa.json_each(captures ~ '.doc', '', 'section') }}
     where section.key in ('{{ section_names | join("', '") }}')
+{%- endmacro %}
+
+{#- Postgres: detoast once (`doc || '{}'` returns the detoasted document; OFFSET 0 keeps the
+    planner from repeating it per reference), then copy out only the requested sections: 3x
+    less work than jsonb_each over a twice-detoasted document (0.66 s -> 0.2 s for 100 games). -#}
+{% macro postgres__document_sections(captures, section_names) -%}
+    select
+        {{ captures }}.game_pk,
+        {{ captures }}.captured_at,
+        {{ captures }}.source_timecode,
+        {{ captures }}.raw_id,
+        section.key as section_name,
+        section.value as section
+    from {{ captures }}
+    cross join lateral (select {{ captures }}.doc || '{}'::jsonb as value offset 0) as document
+    cross join lateral (
+        values
+        {%- for name in section_names %}
+            ('{{ name }}', document.value -> '{{ name }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as section (key, value)
+    where section.value is not null
 {%- endmacro %}

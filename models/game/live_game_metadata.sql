@@ -9,35 +9,21 @@ captures as (
 
 ),
 
-sections as (
+document as (
 
-    {{ kappa.document_sections('captures', ['gameData', 'liveData']) }}
-
-),
-
-game_data as (
-
-    select game_pk, captured_at, source_timecode, raw_id, section as game_data
-    from sections
-    where section_name = 'gameData'
-
-),
-
-linescore as (
-
-    select game_pk, {{ kappa.json_get('section', 'linescore') }} as linescore
-    from sections
-    where section_name = 'liveData'
+    {{ kappa.document_parts(
+        'captures', {'game_data': 'gameData', 'linescore': 'liveData.linescore'}
+    ) }}
 
 ),
 
 final as (
 
     select
-        game_data.game_pk,
-        game_data.captured_at,
-        game_data.source_timecode,
-        game_data.raw_id,
+        game_pk,
+        captured_at,
+        source_timecode,
+        raw_id,
         {{ kappa.json_typed('game_data', 'game.season', 'int') }} as season,
         {{ kappa.json_text('game_data', 'game.type') }} as game_type,
         {{ kappa.json_typed('game_data', 'datetime.officialDate', 'date') }} as game_date,
@@ -52,23 +38,22 @@ final as (
         {{ kappa.json_typed('game_data', 'teams.home.id', 'int') }} as home_team_id,
         {{ kappa.json_typed('game_data', 'teams.away.id', 'int') }} as away_team_id,
         {{ kappa.json_typed('game_data', 'venue.id', 'int') }} as venue_id,
-        {{ kappa.json_typed('linescore.linescore', 'teams.home.runs', 'int') }} as home_score,
-        {{ kappa.json_typed('linescore.linescore', 'teams.away.runs', 'int') }} as away_score,
-        {{ kappa.json_typed('linescore.linescore', 'currentInning', 'int') }} as current_inning,
-        {{ kappa.json_text('linescore.linescore', 'inningState') }} as inning_state,
-        {{ kappa.json_typed('linescore.linescore', 'scheduledInnings', 'int') }} as scheduled_innings,
+        {{ kappa.json_typed('linescore', 'teams.home.runs', 'int') }} as home_score,
+        {{ kappa.json_typed('linescore', 'teams.away.runs', 'int') }} as away_score,
+        {{ kappa.json_typed('linescore', 'currentInning', 'int') }} as current_inning,
+        {{ kappa.json_text('linescore', 'inningState') }} as inning_state,
+        {{ kappa.json_typed('linescore', 'scheduledInnings', 'int') }} as scheduled_innings,
         {{ kappa.json_text('game_data', 'weather.condition') }} as weather_condition,
         {{ kappa.json_typed('game_data', 'weather.temp', 'int') }} as weather_temp_f,
         {{ kappa.json_text('game_data', 'weather.wind') }} as weather_wind,
         {{ kappa.json_typed('game_data', 'gameInfo.attendance', 'int') }} as attendance,
         {{ kappa.json_typed('game_data', 'gameInfo.firstPitch', 'timestamp') }} as first_pitch_at,
         {{ kappa.json_typed('game_data', 'gameInfo.gameDurationMinutes', 'int') }} as game_duration_minutes,
-        {{ kappa.json_text('linescore.linescore', 'note') }} as linescore_note,
+        {{ kappa.json_text('linescore', 'note') }} as linescore_note,
         {{ kappa.json_text('game_data', 'game.id') }} as game_id,
         {{ kappa.json_typed('game_data', 'flags.noHitter', 'boolean') }} as is_no_hitter,
         {{ kappa.json_typed('game_data', 'flags.perfectGame', 'boolean') }} as is_perfect_game
-    from game_data
-    left join linescore on linescore.game_pk = game_data.game_pk
+    from document
 
 )
 
