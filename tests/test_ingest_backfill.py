@@ -135,3 +135,13 @@ def test_cli_schedule_and_backfill(database, recording, monkeypatch):
         logged[0][0]
         == f"{server.url}/api/v1/schedule?sportId=1&gameType=R%2CF%2CD%2CL%2CW&date=2026-04-19"
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"day": date(2024, 7, 1), "season": 2024}, {"start": date(2024, 7, 1)}],
+)
+def test_schedule_query_takes_exactly_one_selection(options):
+    with pytest.raises(ValueError, match="--date|--start"):
+        ScheduleQuery(**options)
+    assert ScheduleQuery(game_pks=(1, 2)).params()["gamePks"] == "1,2"

@@ -183,3 +183,32 @@ def test_sigterm_ends_live_cleanly_keeping_received_captures(conn, recording, da
         "20260429_191400",
         "20260429_191323",
     }
+
+
+@pytest.mark.parametrize(
+    ("detailed", "coded", "stops"),
+    [
+        ("In Progress", "I", None),
+        ("Delayed: Rain", "I", None),  # keeps polling through a delay
+        ("Suspended: Rain", "U", "Suspended: Rain (resumes on another date)"),
+        ("Postponed", "D", "Postponed"),
+        ("Cancelled", "C", "Cancelled"),
+    ],
+)
+def test_status_changes_decide_whether_polling_goes_on(detailed, coded, stops):
+    from ingest.client import FeedResult
+    from ingest.live import _stop_reason
+
+    live = read_capture_file(SHARED_MLB / "feed_live" / "824445_live_20260429_191400.json")
+    assert _stop_reason(FeedResult(live, 10, detailed, coded)) == stops
+    final = read_capture_file(SHARED_MLB / "feed_live" / "744914_final_20240701_214404.json")
+    assert _stop_reason(FeedResult(final, 10, "Final", "F")) == "final"
+
+
+def test_poll_cadence_follows_the_feed():
+    settings = LiveSettings(day=date(2026, 4, 29))
+    assert settings.interval(10, "Live") == 10
+    assert settings.interval(0, "Live") == settings.min_wait
+    assert settings.interval(None, "Live") == settings.default_wait
+    assert settings.interval(10, "Preview") == settings.preview_wait  # slower before the game
+    assert LiveSettings(day=date(2026, 4, 29), wait_override=0.05).interval(10, "Live") == 0.05
