@@ -10,31 +10,13 @@ captures as (
 
 ),
 
-sections as (
-
-    {{ kappa.document_sections('captures', ['gameData', 'liveData']) }}
-
-),
-
 game_data as (
 
-    select
-        game_pk,
-        captured_at,
-        source_timecode,
-        raw_id,
-        {{ kappa.json_get('section', 'teams') }} as teams,
-        {{ kappa.json_get('section', 'probablePitchers') }} as probable_pitchers
-    from sections
-    where section_name = 'gameData'
-
-),
-
-linescore as (
-
-    select game_pk, {{ kappa.json_get('section', 'linescore.teams') }} as linescore_teams
-    from sections
-    where section_name = 'liveData'
+    {{ kappa.document_parts('captures', {
+        'teams': 'gameData.teams',
+        'probable_pitchers': 'gameData.probablePitchers',
+        'linescore_teams': 'liveData.linescore.teams',
+    }) }}
 
 ),
 
@@ -56,7 +38,7 @@ teams as (
 linescore_teams as (
 
     select linescore.game_pk, team_totals.key as team_side, team_totals.value as totals
-    from linescore
+    from game_data as linescore
     {{ kappa.json_each('linescore.linescore_teams', '', 'team_totals') }}
 
 ),
