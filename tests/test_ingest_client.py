@@ -145,7 +145,7 @@ def test_rate_limit_spaces_requests(recording):
 def test_schedule_reflects_each_games_current_capture(recording):
     async def main(server, query):
         async with MlbClient(settings_for(server)) as client:
-            return await fetch_schedule(client, query)
+            return (await fetch_schedule(client, query)).games
 
     with serve(recording) as server:
         day = asyncio.run(main(server, ScheduleQuery(day=date(2026, 4, 19))))
