@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -206,3 +206,14 @@ def test_replay_server_command_picks_a_free_port_on_localhost():
 def test_replay_settings_name_valid_choices():
     with pytest.raises(ValueError, match="valid: 429, 500, timeout"):
         ReplaySettings(directory=Path("."), faults=("503",))
+
+
+def test_retry_after_accepts_seconds_and_http_dates():
+    from email.utils import format_datetime
+
+    from ingest.client import parse_retry_after
+
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
+    in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
+    assert 55 <= parse_retry_after(in_a_minute) <= 60
