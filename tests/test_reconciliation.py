@@ -18,8 +18,8 @@ from datetime import datetime
 import orjson
 import psycopg
 import pytest
-from conftest import requires_shared, shared_feed_files
-from feeds import all_plays
+from conftest import SHARED_FEEDS, requires_shared, shared_feed_files
+from feeds import all_plays, later, read_feed, write_feed
 
 from kappa import raw_log
 from kappa.feed import read_capture_file
@@ -329,3 +329,48 @@ def test_placeholders_become_null(db, newest):
             )
     rows = db.execute("select game_pk, player_id, primary_number from game.live_game_players")
     assert {(g, p): n for g, p, n in rows} == expected
+
+
+def trimmed(document: dict) -> dict:
+    """A later capture of the same game from which a row of every multi-row table is gone (an
+    overturned play, a player, an umpire, an inning, a decision, a team side), JSON otherwise
+    untouched."""
+    result = later(document, 60)
+    game_data, live_data = result["gameData"], result["liveData"]
+    plays = live_data["plays"]
+    last = plays["allPlays"].pop()["about"]["atBatIndex"]
+    first_events = plays["allPlays"][0]["playEvents"]
+    first_events.remove(next(event for event in first_events if not event.get("isPitch")))
+    plays["scoringPlays"] = [index for index in plays["scoringPlays"] if index != last]
+    plays["scoringPlays"].pop()
+    away = live_data["boxscore"]["teams"]["away"]["players"]
+    for key in [key for key, player in away.items() if player["stats"]["batting"]][:1]:
+        del away[key]
+    for key in [key for key, player in away.items() if player["stats"]["pitching"]][:1]:
+        del away[key]
+    del game_data["players"][next(iter(game_data["players"]))]
+    del game_data["teams"]["away"]
+    live_data["boxscore"]["officials"].pop()
+    live_data["linescore"]["innings"].pop()
+    live_data["decisions"].pop("loser")
+    return result
+
+
+def test_a_newer_capture_retracts_rows_in_every_table(conn, dbt, tmp_path):
+    """Rows the newer capture no longer contains are deleted from all 17 tables."""
+    path = SHARED_FEEDS / "744914_final_20240701_214404.json"
+    _insert(conn, path)
+    dbt("run")
+    newer = trimmed(read_feed(path))
+    capture = _insert(conn, write_feed(newer, tmp_path / "744914_trimmed.json"))
+    dbt("run")
+    counts = table_counts(conn, 744914)
+    assert counts == expected_counts(newer)
+    assert all(
+        counts[table] < count
+        for table, count in expected_counts(read_feed(path)).items()
+        if table not in ("live_game_metadata", "live_game_venue_details")
+    )
+    for table in TABLES:
+        lineage = conn.execute(f"select distinct raw_id from game.{table}").fetchall()
+        assert lineage == [(capture.raw_id,)], table
