@@ -332,6 +332,7 @@ def format_report(report: BackfillReport) -> str:
     mb = report.json_bytes / MB
     models = [n for n in report.nodes if n.resource_type == "model"]
     tests = [n for n in report.nodes if n.resource_type == "test"]
+    unit_tests = [n for n in report.nodes if n.resource_type == "unit_test"]
     failed = [n for n in report.nodes if n.status not in ("success", "pass")]
     threads = s.dbt_threads or os.environ.get("KAPPA_DBT_THREADS", "2")
     lines = [
@@ -344,10 +345,12 @@ def format_report(report: BackfillReport) -> str:
         f"{s.games / report.read_floor_seconds:7.1f} games/s  (explode + count every playEvent)",
         f"  transform   {report.transform_seconds:6.2f} s  {report.games_per_second:7.1f} games/s "
         f"{mb / report.transform_seconds:7.1f} MB/s  = {report.floor_ratio:.1f} x read floor  "
-        f"(dbt build: {len(models)} models, {len(tests)} tests, {threads} threads"
+        f"(dbt build: {len(models)} models, {len(tests)} data tests, {len(unit_tests)} unit tests, "
+        f"{threads} threads"
         f"{', FAILED' if not report.dbt_success else ''})",
         f"  model time  {sum(n.seconds for n in models):6.2f} s summed over models, "
-        f"tests {sum(n.seconds for n in tests):.2f} s summed",
+        f"data tests {sum(n.seconds for n in tests):.2f} s, "
+        f"unit tests {sum(n.seconds for n in unit_tests):.2f} s summed",
         f"  load + transform {report.load_seconds + report.transform_seconds:.2f} s",
     ]
     for node in sorted(models, key=lambda n: -n.seconds):

@@ -10,8 +10,13 @@
     {{ exceptions.raise_compiler_error("json_get: JSON not supported on " ~ target.type) }}
 {%- endmacro %}
 
+{#- the empty path is the value itself: no `#> '{}'` copy of it -#}
 {% macro postgres__json_get(expression, path) -%}
+    {%- if path -%}
     ({{ expression }} #> {{ kappa.json_path(path) }})
+    {%- else -%}
+    ({{ expression }})
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__json_get(expression, path) -%}
