@@ -25,6 +25,10 @@ def backfill(
         ),
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the benchmark database (default: drop)")] = False,
+    raw_storage: Annotated[
+        str,
+        typer.Option(help="Raw log document storage for this run: default (pglz) or external"),
+    ] = "default",
     select: Annotated[
         str | None, typer.Option(help="dbt --select (default: every model and test)")
     ] = None,
@@ -38,6 +42,7 @@ def backfill(
         load_connections=connections,
         dbt_threads=threads,
         keep_database=keep,
+        raw_storage=raw_storage,
         dbt_args=("--select", select) if select else (),
         **({"feeds_dir": feeds} if feeds is not None else {}),
     )
