@@ -70,9 +70,10 @@ def insert_captures(conn: psycopg.Connection, captures: Iterable[Capture]) -> In
     columns = ", ".join(RAW_LOG_COLUMNS)
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(
-            "create temp table if not exists incoming_capture (game_pk bigint,"
-            " captured_at timestamptz, source_timecode text, game_state text,"
-            " content_sha256 text, data jsonb) on commit delete rows"
+            "create temp table if not exists incoming_capture (arrival bigint generated"
+            " always as identity, game_pk bigint, captured_at timestamptz,"
+            " source_timecode text, game_state text, content_sha256 text, data jsonb)"
+            " on commit delete rows"
         )
         offered = 0
         with cur.copy(f"copy incoming_capture ({columns}) from stdin") as copy:
@@ -91,9 +92,12 @@ def insert_captures(conn: psycopg.Connection, captures: Iterable[Capture]) -> In
         cur.execute(
             f"""
             insert into game.live_game_v1 ({columns})
-            select distinct on (game_pk, content_sha256) {columns}
-            from incoming_capture
-            order by game_pk, content_sha256, captured_at
+            select {columns} from (
+                select distinct on (game_pk, content_sha256) arrival, {columns}
+                from incoming_capture
+                order by game_pk, content_sha256, arrival
+            ) as first_arrivals
+            order by arrival  -- raw_ids follow the order the captures were offered
             on conflict on constraint live_game_v1_capture_once do nothing
             returning raw_id
             """
