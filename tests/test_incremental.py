@@ -7,9 +7,10 @@ from collections import defaultdict
 
 import psycopg
 
+from kappa import loader, raw_log
+
 from conftest import create_database, drop_database, requires_shared, shared_feed_files
 from feeds import read_feed
-from kappa import loader, raw_log
 
 
 def serving_tables(conn) -> list[str]:

@@ -9,7 +9,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SHARED_MLB, requires_shared
 from typer.testing import CliRunner
 
 from ingest.backfill import BackfillSummary, backfill
@@ -20,6 +19,8 @@ from ingest.schedule import ScheduleQuery
 from ingest.store import Store
 from kappa.cli import app
 from kappa.feed import read_capture_file
+
+from conftest import SHARED_MLB, requires_shared
 
 pytestmark = requires_shared
 

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import SHARED_MLB, requires_shared
 
 from ingest.client import USER_AGENT, ApiError, ClientSettings, MlbClient
 from ingest.replay_data import Recording
@@ -22,6 +21,8 @@ from ingest.replay_server import ReplayServer, ReplaySettings
 from ingest.schedule import ScheduleQuery, fetch_schedule
 from kappa.feed import read_capture_file
 from kappa.settings import PROJECT_DIR
+
+from conftest import SHARED_MLB, requires_shared
 
 pytestmark = requires_shared
 

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from conftest import SHARED_MLB, requires_shared
 
 from ingest.client import ClientSettings, MlbClient
 from ingest.live import LiveIngest, LiveSettings, LiveSummary
@@ -22,6 +21,8 @@ from ingest.replay_server import FAULT_KINDS, ReplayServer, ReplaySettings
 from ingest.store import Store
 from kappa.feed import read_capture_file
 from kappa.settings import PROJECT_DIR
+
+from conftest import SHARED_MLB, requires_shared
 
 pytestmark = requires_shared
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_FEEDS, SHARED_FEEDS, requires_shared, shared_feed_files
 from kappa import loader
 from kappa.feed import parse_timecode
 from kappa.settings import PROJECT_DIR
+
+from conftest import SAMPLE_FEEDS, SHARED_FEEDS, requires_shared, shared_feed_files
 
 
 def _documents(paths: list[Path]) -> list[dict]:
@@ -39,8 +40,8 @@ def test_loads_every_distinct_capture_once(conn):
         "select game_pk, captured_at, source_timecode, game_state, data from game.live_game_v1"
     ).fetchall()
     expected = {
-        (doc["gamePk"], doc["metaData"]["timeStamp"], doc["gameData"]["status"]["abstractGameState"])
-        for doc in _documents(shared_feed_files())
+        (d["gamePk"], d["metaData"]["timeStamp"], d["gameData"]["status"]["abstractGameState"])
+        for d in _documents(shared_feed_files())
     }
     assert {(row[0], row[2], row[3]) for row in stored} == expected
     for game_pk, captured_at, timecode, _, data in stored:
