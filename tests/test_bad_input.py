@@ -3,9 +3,10 @@ never a failed build or a dropped row."""
 
 from __future__ import annotations
 
+from kappa import loader
+
 from conftest import SAMPLE_FEEDS
 from feeds import expected_counts, read_feed, write_feed
-from kappa import loader
 
 FEED = SAMPLE_FEEDS / "744914_final_20240701_214404.json.gz"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kappa import loader
+
 from conftest import SHARED_FEEDS, requires_shared, table_rows
 from feeds import all_plays, expected_counts, later, read_feed, write_feed
-from kappa import loader
 
 TABLE_KEYS = {
     "live_game_metadata": "game_pk",
