@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,9 @@ def build_session(settings: SparkSettings | None = None) -> SparkSession:
     running = active_session()
     if running is not None:
         return running
+    # Python workers must run this interpreter (the venv with psycopg, pyarrow and this
+    # package), not whatever `python3` is first on PATH
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     scratch = settings.scratch_dir or Path(tempfile.mkdtemp(prefix="kappa-spark-"))
     scratch.mkdir(parents=True, exist_ok=True)
     derby = scratch / "derby"

@@ -1,0 +1,111 @@
+"""The two sinks of a micro-batch. Both run the guarded merges rendered by dbt
+(compile.StreamPlan), the game watermark model first, with retraction limited to the batch's
+games (relation `kappa_batch_games`).
+
+- Postgres: the batch output of every model is staged (Arrow -> COPY into temp tables), then
+  `serving_table_lock` + MERGE per model, all in ONE transaction per micro-batch.
+- Delta: each model's output is a temp view and the MERGE runs with spark.sql against the
+  Delta table at <lake>/game/<table> (created from the output's schema when missing). Delta has
+  no multi-table transactions: a crash between two merges is repaired by the replay of the
+  batch (the guard makes every merge idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import psycopg
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+
+from spark_streaming.compile import GAMES_VIEW, SinkMerge, StreamPlan
+
+logger = logging.getLogger(__name__)
+
+
+class SinkError(RuntimeError):
+    """A sink cannot be written (missing tables, bad settings)."""
+
+
+def _copy_arrow(cursor: psycopg.Cursor, table_name: str, table: pa.Table) -> None:
+    """COPY an Arrow table into `table_name` (columns by name)."""
+    if table.num_rows == 0:
+        return
+    columns = ", ".join(table.column_names)
+    with cursor.copy(f"copy {table_name} ({columns}) from stdin") as copy:
+        for batch in table.to_batches(max_chunksize=5000):
+            values = [column.to_pylist() for column in batch.columns]
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+
+
+class PostgresSink:
+    name = "postgres"
+
+    def __init__(self, plan: StreamPlan) -> None:
+        self.merges: list[tuple[str, SinkMerge]] = [
+            (model.name, model.merges[self.name]) for model in plan.models
+        ]
+
+    def missing_tables(self, conn: psycopg.Connection) -> list[str]:
+        missing = []
+        for name, merge in self.merges:
+            found = conn.execute("select to_regclass(%s)", [merge.target]).fetchone()[0]
+            if found is None:
+                missing.append(name)
+        return missing
+
+    def write(self, outputs: dict[str, pa.Table], games: Sequence[int]) -> None:
+        """Stage every model's output and merge it, in one transaction."""
+        with psycopg.connect() as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.execute(f"create temp table {GAMES_VIEW} (game_pk bigint) on commit drop")
+            with cursor.copy(f"copy {GAMES_VIEW} (game_pk) from stdin") as copy:
+                for game_pk in games:
+                    copy.write_row((game_pk,))
+            for name, merge in self.merges:
+                cursor.execute(
+                    f"create temp table {merge.source} (like {merge.target}) on commit drop"
+                )
+                _copy_arrow(cursor, merge.source, outputs[name])
+            cursor.execute(f"analyze {GAMES_VIEW}")
+            for _name, merge in self.merges:
+                if merge.lock:
+                    cursor.execute(merge.lock)
+                cursor.execute(merge.merge)
+
+
+def delta_table_exists(spark: SparkSession, location: str) -> bool:
+    from delta.tables import DeltaTable
+
+    return DeltaTable.isDeltaTable(spark, location)
+
+
+class DeltaSink:
+    name = "delta"
+
+    def __init__(self, plan: StreamPlan) -> None:
+        self.merges: list[tuple[str, SinkMerge]] = [
+            (model.name, model.merges[self.name]) for model in plan.models
+        ]
+        self._known: set[str] = set()
+
+    def _ensure_table(self, spark: SparkSession, merge: SinkMerge, output: DataFrame) -> None:
+        location = merge.location
+        if location is None:
+            raise SinkError(f"delta sink: no location for {merge.target}")
+        if location in self._known:
+            return
+        if not delta_table_exists(spark, location):
+            Path(location).parent.mkdir(parents=True, exist_ok=True)
+            logger.info("creating Delta table %s", location)
+            output.limit(0).write.format("delta").mode("ignore").save(location)
+        self._known.add(location)
+
+    def write(self, spark: SparkSession, outputs: dict[str, DataFrame]) -> None:
+        for name, merge in self.merges:
+            output = outputs[name]
+            self._ensure_table(spark, merge, output)
+            output.createOrReplaceTempView(merge.source)
+            spark.sql(merge.merge)

@@ -1,0 +1,257 @@
+"""A Spark Python Data Source over the raw log `game.live_game_v1` (format `kappa_raw_log`).
+
+Streaming offsets are commit-safe. `raw_id` is not commit-ordered (a transaction that took a
+lower id may commit after a higher one was read), so the stream orders rows by the transaction
+that wrote them, `(xact_id, raw_id)`, and only ever reads rows whose transaction id is below
+`pg_snapshot_xmin(pg_current_snapshot())`: every such transaction has ended, so no row can
+still appear behind the offset. An offset is the last row applied, `{"xact_id", "raw_id"}`.
+
+Each micro-batch holds at most `maxCapturesPerBatch` rows, also under `Trigger.AvailableNow`
+(which passes ReadAllAvailable to the source): memory stays bounded whatever the backlog.
+Rows are read by `numPartitions` tasks in parallel (`raw_id % n`), each with a server-side
+cursor; the document is passed as JSON text.
+
+The batch reader (`spark.read.format("kappa_raw_log")`) reads the whole log, the source of
+`dbt build --target spark`. Connection: option `conninfo` (libpq key=value, no password; the
+workers take PGPASSWORD or ~/.pgpass from their environment), built by `conninfo_from_env()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from pyspark.sql.datasource import (
+    DataSource,
+    DataSourceReader,
+    DataSourceStreamReader,
+    InputPartition,
+)
+from pyspark.sql.streaming.datasource import (
+    ReadAllAvailable,
+    ReadLimit,
+    ReadMaxRows,
+    SupportsTriggerAvailableNow,
+)
+from pyspark.sql.types import StructType
+
+FORMAT = "kappa_raw_log"
+SCHEMA = "raw_id bigint, game_pk bigint, captured_at timestamp, source_timecode string, data string"
+DEFAULT_TABLE = "game.live_game_v1"
+DEFAULT_MAX_CAPTURES = 200
+DEFAULT_PARTITIONS = 2
+START = {"xact_id": "0", "raw_id": 0}
+# libpq settings passed to the workers (the password is not: it would show in query plans)
+CONNINFO_VARIABLES = {
+    "PGHOST": "host",
+    "PGPORT": "port",
+    "PGUSER": "user",
+    "PGDATABASE": "dbname",
+    "PGSSLMODE": "sslmode",
+}
+
+
+def conninfo_from_env() -> str:
+    """libpq conninfo of the server the PG* variables name (without the password)."""
+    parts = []
+    for variable, key in CONNINFO_VARIABLES.items():
+        value = os.environ.get(variable)
+        if value:
+            quoted = value.replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"{key}='{quoted}'")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    conninfo: str
+    table: str
+    max_captures: int
+    partitions: int
+
+    @classmethod
+    def parse(cls, options: dict[str, str]) -> SourceOptions:
+        table = options.get("table", DEFAULT_TABLE)
+        if not all(part.isidentifier() for part in table.split(".")):
+            raise ValueError(f"{FORMAT}: option table={table!r} is not schema.table")
+        max_captures = int(options.get("maxCapturesPerBatch", DEFAULT_MAX_CAPTURES))
+        partitions = int(options.get("numPartitions", DEFAULT_PARTITIONS))
+        if max_captures < 1 or partitions < 1:
+            raise ValueError(
+                f"{FORMAT}: maxCapturesPerBatch={max_captures} and numPartitions={partitions}"
+                " must be >= 1"
+            )
+        return cls(options.get("conninfo", ""), table, max_captures, partitions)
+
+
+@dataclass(frozen=True)
+class LogRange(InputPartition):
+    """Rows with start < (xact_id, raw_id) <= end and raw_id % modulus = remainder.
+    `start`/`end` None: no bound (batch read of the whole log)."""
+
+    start: tuple[str, int] | None
+    end: tuple[str, int] | None
+    modulus: int
+    remainder: int
+
+
+def _connect(conninfo: str):
+    import psycopg
+
+    return psycopg.connect(conninfo, autocommit=True)
+
+
+def read_range(options: SourceOptions, part: LogRange) -> Iterator[tuple]:
+    """The raw log rows of one partition, streamed with a server-side cursor."""
+    conditions = ["raw_id %% %s = %s"]
+    params: list[object] = [part.modulus, part.remainder]
+    if part.start is not None:
+        conditions.append("(xact_id, raw_id) > (%s::xid8, %s)")
+        params.extend(part.start)
+    if part.end is not None:
+        conditions.append("(xact_id, raw_id) <= (%s::xid8, %s)")
+        params.extend(part.end)
+    query = (
+        "select raw_id, game_pk, captured_at, source_timecode, data::text"
+        f" from {options.table} where {' and '.join(conditions)}"
+    )
+    with _connect(options.conninfo) as conn, conn.transaction():
+        with conn.cursor(name="kappa_raw_log_read") as cursor:
+            cursor.itersize = 16
+            cursor.execute(query, params)
+            yield from cursor
+
+
+def _as_key(offset: dict) -> tuple[str, int]:
+    return (str(offset["xact_id"]), int(offset["raw_id"]))
+
+
+def _as_offset(key: tuple[str, int]) -> dict:
+    return {"xact_id": str(key[0]), "raw_id": int(key[1])}
+
+
+class RawLogStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
+    def __init__(self, options: SourceOptions) -> None:
+        self.options = options
+        self.available_now_end: tuple[str, int] | None = None
+        self._conn = None
+
+    def _connection(self):
+        if self._conn is None or self._conn.closed:
+            self._conn = _connect(self.options.conninfo)
+        return self._conn
+
+    def initialOffset(self) -> dict:
+        return dict(START)
+
+    def getDefaultReadLimit(self) -> ReadLimit:
+        return ReadMaxRows(self.options.max_captures)
+
+    def prepareForTriggerAvailableNow(self) -> None:
+        """Fix the end of the backlog: rows committed after this point wait for a later run."""
+        self.available_now_end = self._newest_below_horizon(_as_key(START))
+
+    def _newest_below_horizon(self, start: tuple[str, int]) -> tuple[str, int] | None:
+        row = (
+            self._connection()
+            .execute(
+                f"select xact_id::text, raw_id from {self.options.table}"
+                " where (xact_id, raw_id) > (%s::xid8, %s)"
+                " and xact_id < pg_snapshot_xmin(pg_current_snapshot())"
+                " order by xact_id desc, raw_id desc limit 1",
+                start,
+            )
+            .fetchone()
+        )
+        return None if row is None else (row[0], row[1])
+
+    def latestOffset(self, start: dict | None = None, limit: ReadLimit | None = None) -> dict:
+        """The offset `maxCapturesPerBatch` rows after `start`, among finished transactions
+        (the cap holds under ReadAllAvailable too: bounded micro-batches)."""
+        begin = _as_key(start or START)
+        cap = self.options.max_captures
+        if isinstance(limit, ReadMaxRows):
+            cap = min(cap, limit.max_rows)
+        elif limit is not None and not isinstance(limit, ReadAllAvailable):
+            raise ValueError(f"{FORMAT}: read limit {limit!r} not supported (ReadMaxRows only)")
+        bound, params = "", [*begin]
+        if self.available_now_end is not None:
+            bound = " and (xact_id, raw_id) <= (%s::xid8, %s)"
+            params.extend(self.available_now_end)
+        row = (
+            self._connection()
+            .execute(
+                "select xact_id::text, raw_id from ("
+                f" select xact_id, raw_id from {self.options.table}"
+                " where (xact_id, raw_id) > (%s::xid8, %s)"
+                f" and xact_id < pg_snapshot_xmin(pg_current_snapshot()){bound}"
+                " order by xact_id, raw_id limit %s"
+                ") as next_rows order by xact_id desc, raw_id desc limit 1",
+                [*params, cap],
+            )
+            .fetchone()
+        )
+        return _as_offset(begin if row is None else (row[0], row[1]))
+
+    def partitions(self, start: dict, end: dict) -> Sequence[InputPartition]:
+        begin, finish = _as_key(start), _as_key(end)
+        if begin == finish:
+            return []
+        n = self.options.partitions
+        return [LogRange(begin, finish, n, remainder) for remainder in range(n)]
+
+    def read(self, partition: InputPartition) -> Iterator[tuple]:
+        assert isinstance(partition, LogRange)
+        return read_range(self.options, partition)
+
+    def commit(self, end: dict) -> None:
+        """Nothing to release: the log is append-only and offsets live in the checkpoint."""
+
+    def stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+
+class RawLogBatchReader(DataSourceReader):
+    def __init__(self, options: SourceOptions) -> None:
+        self.options = options
+
+    def partitions(self) -> Sequence[InputPartition]:
+        n = self.options.partitions
+        return [LogRange(None, None, n, remainder) for remainder in range(n)]
+
+    def read(self, partition: InputPartition) -> Iterator[tuple]:
+        assert isinstance(partition, LogRange)
+        return read_range(self.options, partition)
+
+
+class RawLogDataSource(DataSource):
+    """`spark.readStream.format("kappa_raw_log")` / `spark.read.format("kappa_raw_log")`."""
+
+    @classmethod
+    def name(cls) -> str:
+        return FORMAT
+
+    def schema(self) -> str:
+        return SCHEMA
+
+    def streamReader(self, schema: StructType) -> DataSourceStreamReader:
+        return RawLogStreamReader(SourceOptions.parse(self.options))
+
+    def reader(self, schema: StructType) -> DataSourceReader:
+        return RawLogBatchReader(SourceOptions.parse(self.options))
+
+
+def register(spark) -> None:
+    """Make the format known to a SparkSession."""
+    spark.dataSource.register(RawLogDataSource)
+
+
+def raw_log_options(max_captures: int, partitions: int, table: str = DEFAULT_TABLE) -> dict:
+    return {
+        "conninfo": conninfo_from_env(),
+        "table": table,
+        "maxCapturesPerBatch": str(max_captures),
+        "numPartitions": str(partitions),
+    }
