@@ -21,7 +21,7 @@ def backfill(
     threads: Annotated[
         int | None,
         typer.Option(
-            min=1, envvar="KAPPA_DBT_THREADS", help="dbt threads (default: the profile's, 2)"
+            min=1, envvar="KAPPA_DBT_THREADS", help="dbt threads (default: the profile's, 4)"
         ),
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the benchmark database (default: drop)")] = False,
@@ -29,6 +29,9 @@ def backfill(
         str,
         typer.Option(help="Raw log document storage for this run: default (pglz) or external"),
     ] = "default",
+    rebuild: Annotated[
+        bool, typer.Option(help="Also time a second dbt build with nothing new")
+    ] = False,
     select: Annotated[
         str | None, typer.Option(help="dbt --select (default: every model and test)")
     ] = None,
@@ -43,6 +46,7 @@ def backfill(
         dbt_threads=threads,
         keep_database=keep,
         raw_storage=raw_storage,
+        rebuild=rebuild,
         dbt_args=("--select", select) if select else (),
         **({"feeds_dir": feeds} if feeds is not None else {}),
     )
