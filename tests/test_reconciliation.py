@@ -18,11 +18,12 @@ from datetime import datetime
 import orjson
 import psycopg
 import pytest
-from conftest import SHARED_FEEDS, requires_shared, shared_feed_files
-from feeds import all_plays, later, read_feed, write_feed
 
 from kappa import raw_log
 from kappa.feed import read_capture_file
+
+from conftest import SHARED_FEEDS, requires_shared, shared_feed_files
+from feeds import all_plays, later, read_feed, write_feed
 
 pytestmark = requires_shared
 
