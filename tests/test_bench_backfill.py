@@ -9,11 +9,12 @@ from pathlib import Path
 import orjson
 import psycopg
 import pytest
-from conftest import SAMPLE_FEEDS, SHARED_FEEDS
 
 from kappa import bench_backfill
 from kappa.bench_corpus import FIRST_GAME_PK, GameTemplate, final_feed_files, rekeyed_games
 from kappa.feed import parse_bytes, unwrap
+
+from conftest import SAMPLE_FEEDS, SHARED_FEEDS
 
 FEEDS = SHARED_FEEDS if SHARED_FEEDS.is_dir() else SAMPLE_FEEDS
 
