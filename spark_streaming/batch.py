@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame
@@ -53,6 +54,7 @@ class BatchProcessor:
     plan: StreamPlan
     postgres: PostgresSink | None
     delta: DeltaSink | None
+    threads: int = 4  # concurrent Spark jobs per batch (models, Delta merges)
     reports: list[BatchReport] = field(default_factory=list)
 
     def __call__(self, batch_df: DataFrame, batch_id: int) -> None:
@@ -77,7 +79,11 @@ class BatchProcessor:
                 outputs[model.name] = output
             mark = time.monotonic()
             if self.postgres is not None:
-                tables = {name: output.toArrow() for name, output in outputs.items()}
+                with ThreadPoolExecutor(max_workers=self.threads) as pool:
+                    arrow = dict(
+                        zip(outputs, pool.map(DataFrame.toArrow, outputs.values()), strict=True)
+                    )
+                tables = {name: arrow[name] for name in outputs}
                 report.rows = {name: table.num_rows for name, table in tables.items()}
                 mark = report.phase("transform", mark)
                 self.postgres.write(tables, games)
@@ -87,7 +93,7 @@ class BatchProcessor:
                 report.rows = {name: output.count() for name, output in outputs.items()}
                 mark = report.phase("transform", mark)
             if self.delta is not None:
-                self.delta.write(spark, outputs)
+                self.delta.write(spark, outputs, self.threads)
                 mark = report.phase("delta", mark)
             report.millis = int((time.monotonic() - started) * 1000)
             self.reports.append(report)

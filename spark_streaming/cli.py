@@ -77,6 +77,80 @@ def stream(
     typer.echo(f"stream stopped: {len(reports)} batches, {captures} captures")
 
 
+def parity(
+    sinks: Annotated[str, typer.Option(help="Stream sinks to check: postgres,delta")] = (
+        "postgres,delta"
+    ),
+    spark_dbt: Annotated[
+        bool,
+        typer.Option("--spark-dbt", help="Also build a lake with dbt --target spark and check it"),
+    ] = False,
+    master: Annotated[
+        str, typer.Option(help="Spark master URL", envvar="KAPPA_SPARK_MASTER")
+    ] = "local[*]",
+) -> None:
+    """Compare every serving table (stream: Postgres, Delta; dbt --target spark) with what
+    `dbt build` produces from the same raw log; exit 1 on any difference."""
+    import tempfile
+
+    from kappa.settings import Settings
+    from spark_streaming import parity as parity_module
+    from spark_streaming import spark_build
+    from spark_streaming.compile import compile_models
+
+    chosen = parse_sinks(sinks)
+    settings = Settings.from_env()
+    tables = sorted(compile_models(settings.project_dir)[0])
+    lakes: dict[str, Path] = {}
+    spark = None
+    if "delta" in chosen or spark_dbt:
+        from spark_streaming.session import SparkSettings, build_session
+
+        spark = build_session(SparkSettings.from_env(master=master))
+    if "delta" in chosen:
+        lakes["delta (stream)"] = settings.lake
+    if spark_dbt:
+        dbt_lake = Path(tempfile.mkdtemp(prefix="kappa-parity-lake-"))
+        if not spark_build.build(spark, dbt_lake, ["run"], settings.project_dir):
+            raise typer.Exit(1)
+        lakes["delta (dbt --target spark)"] = dbt_lake
+    results = parity_module.check(
+        tables, settings.project_dir, postgres="postgres" in chosen, delta_lakes=lakes, spark=spark
+    )
+    for result in results:
+        typer.echo(("ok   " if result.ok else "FAIL ") + result.line())
+    failed = [result.table for result in results if not result.ok]
+    typer.echo(f"{len(results) - len(failed)}/{len(results)} tables identical")
+    if failed:
+        raise typer.Exit(1)
+
+
+def spark_build_command(
+    ctx: typer.Context,
+    master: Annotated[
+        str, typer.Option(help="Spark master URL", envvar="KAPPA_SPARK_MASTER")
+    ] = "local[*]",
+) -> None:
+    """`dbt build --target spark` over the Postgres raw log into the Delta lake ($KAPPA_LAKE);
+    extra arguments go to dbt (default: build)."""
+    from kappa.settings import Settings
+    from spark_streaming import spark_build
+    from spark_streaming.session import SparkSettings, build_session
+
+    spark = build_session(SparkSettings.from_env(master=master))
+    settings = Settings.from_env()
+    if not spark_build.build(spark, settings.lake, list(ctx.args) or None, settings.project_dir):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add this package's commands to the kappa CLI."""
+    from spark_streaming.bench import register as register_bench
+
     app.command("stream")(stream)
+    app.command("parity")(parity)
+    app.command(
+        "spark-build",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )(spark_build_command)
+    register_bench(app)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -103,9 +104,19 @@ class DeltaSink:
             output.limit(0).write.format("delta").mode("ignore").save(location)
         self._known.add(location)
 
-    def write(self, spark: SparkSession, outputs: dict[str, DataFrame]) -> None:
-        for name, merge in self.merges:
-            output = outputs[name]
-            self._ensure_table(spark, merge, output)
-            output.createOrReplaceTempView(merge.source)
-            spark.sql(merge.merge)
+    def _merge(self, spark: SparkSession, merge: SinkMerge, output: DataFrame) -> None:
+        self._ensure_table(spark, merge, output)
+        output.createOrReplaceTempView(merge.source)
+        spark.sql(merge.merge)
+
+    def write(self, spark: SparkSession, outputs: dict[str, DataFrame], threads: int = 4) -> None:
+        """The watermark table first, then the others concurrently (one Delta table each:
+        no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it)."""
+        (first_name, first), *rest = self.merges
+        self._merge(spark, first, outputs[first_name])
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            futures = [
+                pool.submit(self._merge, spark, merge, outputs[name]) for name, merge in rest
+            ]
+            for future in futures:
+                future.result()
