@@ -14,6 +14,7 @@ strategy guarded_merge. The game watermark model (live_game_metadata) comes firs
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -140,9 +141,11 @@ def render_merges(sink: str, project_dir: Path = PROJECT_DIR) -> dict:
     return json.loads(result.result.results[0].node.compiled_code)
 
 
+@functools.lru_cache(maxsize=8)
 def build_plan(sinks: tuple[str, ...], lake: Path, project_dir: Path = PROJECT_DIR) -> StreamPlan:
     """Compile the project for the stream: the SQL of each serving model and its merges into
-    `sinks`. KAPPA_LAKE is set to `lake` so that dbt's location_root names the same tables."""
+    `sinks`. KAPPA_LAKE is set to `lake` so that dbt's location_root names the same tables.
+    Cached per process (the project does not change while it runs)."""
     os.environ["KAPPA_LAKE"] = str(lake)
     compiled, staging = compile_models(project_dir)
     rendered = {sink: render_merges(sink, project_dir) for sink in sinks}
