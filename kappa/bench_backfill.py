@@ -23,6 +23,7 @@ import psycopg
 
 from kappa import raw_log
 from kappa.bench_corpus import FIRST_GAME_PK, GameTemplate, RekeyedGame, final_feed_files
+from kappa.bench_memory import MemoryPeaks, MemorySampler
 from kappa.settings import PROJECT_DIR, Settings
 
 logger = logging.getLogger(__name__)
@@ -71,13 +72,6 @@ class NodeTiming:
     resource_type: str
     status: str
     seconds: float
-
-
-@dataclass
-class MemoryPeaks:
-    python_mb: float = 0.0
-    backends_total_mb: float | None = None  # sum over backends at one instant
-    backend_max_mb: float | None = None  # largest single backend
 
 
 @dataclass
@@ -283,72 +277,6 @@ def serving_row_counts() -> dict[str, int]:
         }
 
 
-class MemorySampler(threading.Thread):
-    """Samples, every 0.1 s, this process's RSS and the private (RssAnon) memory of every
-    backend connected to `database`, keeping the peaks per phase. Backends' memory is only
-    visible when the server runs on this machine (/proc readable)."""
-
-    def __init__(self, database: str, interval: float = 0.1) -> None:
-        super().__init__(daemon=True)
-        self.database = database
-        self.interval = interval
-        self.peaks: dict[str, MemoryPeaks] = {}
-        self._phase = "setup"
-        self._stop_event = threading.Event()
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        self._phase = name
-        self.peaks.setdefault(name, MemoryPeaks())
-        try:
-            yield
-        finally:
-            self._sample(self._admin_pids())
-            self._phase = "between"
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join(timeout=5)
-
-    def run(self) -> None:
-        self._admin = psycopg.connect(dbname="postgres", autocommit=True)
-        try:
-            while not self._stop_event.wait(self.interval):
-                self._sample(self._admin_pids())
-        finally:
-            self._admin.close()
-
-    def _admin_pids(self) -> list[int]:
-        try:
-            rows = self._admin.execute(
-                "select pid from pg_stat_activity where datname = %s", (self.database,)
-            ).fetchall()
-        except (psycopg.Error, AttributeError):
-            return []
-        return [row[0] for row in rows]
-
-    def _sample(self, pids: list[int]) -> None:
-        peaks = self.peaks.setdefault(self._phase, MemoryPeaks())
-        peaks.python_mb = max(peaks.python_mb, _status_kb("self", "VmRSS") / 1024)
-        sizes = [_status_kb(str(pid), "RssAnon") for pid in pids]
-        visible = [size for size in sizes if size >= 0]
-        if visible:
-            total, largest = sum(visible) / 1024, max(visible) / 1024
-            peaks.backends_total_mb = max(peaks.backends_total_mb or 0.0, total)
-            peaks.backend_max_mb = max(peaks.backend_max_mb or 0.0, largest)
-
-
-def _status_kb(pid: str, key: str) -> int:
-    """A /proc/<pid>/status field in kB; -1 when not readable (process gone, other host)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        return -1
-    return -1
-
-
 def format_report(report: BackfillReport) -> str:
     s = report.settings
     mb = report.json_bytes / MB
@@ -386,6 +314,8 @@ def format_report(report: BackfillReport) -> str:
             f"    {node.name:32s} {node.seconds:6.2f} s  {rows if rows is not None else '-':>10}"
             " rows"
         )
+    for node in sorted(tests + unit_tests, key=lambda n: -n.seconds)[:3]:
+        lines.append(f"    slowest {node.resource_type}: {node.name} {node.seconds:.2f} s")
     for node in failed:
         lines.append(f"  NOT OK: {node.resource_type} {node.name}: {node.status}")
     for phase, peaks in report.memory.items():
