@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +104,9 @@ def prepare(settings: StreamSettings) -> tuple[StreamPlan, BatchProcessor]:
     return plan, BatchProcessor(plan=plan, postgres=postgres, delta=delta)
 
 
-def run(settings: StreamSettings, spark: SparkSession) -> list[BatchReport]:
+def run(
+    settings: StreamSettings, spark: SparkSession, stop: threading.Event | None = None
+) -> list[BatchReport]:
     """Run the stream until it stops (available-now) or is interrupted; raises StreamError
     when a batch fails. Returns the reports of the batches processed."""
     if settings.reset and settings.checkpoint.exists():
@@ -142,6 +145,8 @@ def run(settings: StreamSettings, spark: SparkSession) -> list[BatchReport]:
                 break
             if query.exception() is not None:
                 break
+            if stop is not None and stop.is_set():
+                query.stop()
     except KeyboardInterrupt:
         logger.info("interrupted: stopping the stream")
         query.stop()

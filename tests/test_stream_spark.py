@@ -90,3 +90,38 @@ def test_captures_in_one_batch_in_any_order_and_replay(spark, lake, conn, tmp_pa
     replay = StreamSettings(**{**settings.__dict__, "reset": True, "max_captures_per_batch": 100})
     assert [report.captures for report in stream.run(replay, spark)] == [8]
     assert snapshot(conn) == before
+
+
+def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
+    spark, lake, conn, tmp_path, dbt
+):
+    import threading
+
+    settings = StreamSettings(
+        sinks=("postgres",),
+        checkpoint=tmp_path / "checkpoint",
+        lake=lake,
+        trigger_seconds=0.2,
+        max_captures_per_batch=1,
+    )
+    stop = threading.Event()
+    runner = threading.Thread(target=stream.run, args=(settings, spark, stop))
+    load(conn, OLDER_AND_MORE)
+    stream.prepare(settings)  # dbt compile/bootstrap now: dbt is not thread-safe in-process
+    runner.start()
+    try:
+        dbt("run", "--target", "postgres")  # while the stream writes the same tables
+        load(conn, NEWER)
+        dbt("run", "--target", "postgres")
+        stream.wait_for_rows(
+            lambda: conn.execute(
+                "select count(*) = 0 from game.live_game_v1 as raw where not exists (select 1"
+                " from game.live_game_metadata as m where m.game_pk = raw.game_pk"
+                " and m.captured_at >= raw.captured_at)"
+            ).fetchone()[0],
+            timeout=300,
+        )
+    finally:
+        stop.set()
+        runner.join(timeout=120)
+    assert_parity(spark)
