@@ -151,7 +151,8 @@ def build(
 def demo(
     data: Annotated[Path, typer.Option(help="Feed files to load")] = Path("sample_data/feed_live"),
 ) -> None:
-    """Load the bundled real games, build the serving tables, print a per-game summary."""
+    """The main job on the bundled real games: raw log, stream into Postgres and Delta, parity
+    with dbt build, a per-game summary."""
     from kappa import demo as demo_module
 
     raise typer.Exit(demo_module.run(data))

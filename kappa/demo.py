@@ -9,7 +9,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
-from kappa import dbt_invoke, loader, raw_log
+from kappa import loader, raw_log
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +57,50 @@ def print_summary(conn: psycopg.Connection, console: Console) -> None:
 
 
 def run(data: Path) -> int:
-    """Load `data`, build every serving table with dbt, print the games; 0 when all went well."""
+    """The main job on the bundled games: load them into the raw log, stream the log through
+    the dbt models into Postgres and the Delta lake, check both sinks against `dbt build`,
+    print the games. 0 when everything went well."""
+    from kappa.settings import Settings
+    from spark_streaming import parity
+    from spark_streaming.compile import compile_models
+    from spark_streaming.session import SparkSettings, build_session
+    from spark_streaming.stream import StreamSettings
+    from spark_streaming.stream import run as run_stream
+
     console = Console(width=None if Console().is_terminal else 160)
+    settings = Settings.from_env()
     with raw_log.connect(autocommit=True) as conn:
-        summary = loader.load_paths(conn, [data])
-        console.print(f"[bold]raw log[/]: {summary.line()} (from {data})")
-        console.print("[bold]dbt build[/] (Postgres): 17 serving tables + data tests")
-        if not dbt_invoke.run(["build", "--quiet"]):
-            console.print("[red]dbt build failed[/]")
-            return 1
+        loaded = loader.load_paths(conn, [data])
+    console.print(f"[bold]1. raw log[/] game.live_game_v1: {loaded.line()} (from {data})")
+
+    sinks = ("postgres", "delta")
+    spark = build_session(SparkSettings.from_env())
+    stream_settings = StreamSettings(
+        sinks=sinks,
+        checkpoint=StreamSettings.default_checkpoint(sinks),
+        lake=settings.lake,
+        available_now=True,
+    )
+    reports = run_stream(stream_settings, spark)
+    captures = sum(report.captures for report in reports)
+    console.print(
+        f"[bold]2. kappa stream --available-now[/]: {len(reports)} micro-batches, {captures}"
+        f" new captures -> Postgres schema game + Delta lake {settings.lake}/game"
+    )
+
+    tables = sorted(compile_models(settings.project_dir)[0])
+    results = parity.check(
+        tables, settings.project_dir, delta_lakes={"delta": settings.lake}, spark=spark
+    )
+    identical = sum(result.ok for result in results)
+    console.print(
+        f"[bold]3. kappa parity[/]: {identical}/{len(results)} tables identical in Postgres"
+        " and Delta to a `dbt build` of the same raw log"
+    )
+    for result in results:
+        if not result.ok:
+            console.print(f"[red]   differs: {result.line()}[/]")
+
+    with raw_log.connect(autocommit=True) as conn:
         print_summary(conn, console)
-    return 1 if summary.rejected else 0
+    return 0 if identical == len(results) and not loaded.rejected else 1
