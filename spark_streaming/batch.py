@@ -2,11 +2,12 @@
 outputs to the sinks.
 
 The batch is exposed as the temp view `live_game_v1` (the source relation the models were
-compiled against: `system.session.live_game_v1`). The newest capture per game, with its
-document parsed, is the compiled staging model that each serving model embeds as a CTE; it is
-cached once per batch (`spark.sql(staging_sql).persist()`): Spark's cache manager substitutes
-the cached rows wherever the same plan occurs, so each document is parsed once per batch, not
-once per model, and the model SQL stays exactly what dbt compiled.
+compiled against: `system.session.live_game_v1`), cached once per batch. The model SQL stays
+exactly what dbt compiled. Each model embeds the staging model (newest capture per game, its
+document parsed) as a CTE; Spark does not substitute a cached staging result into those CTEs,
+so instead the view is narrowed first to the captures the compiled staging SQL keeps (its
+raw_ids; the documents are not parsed for that, column pruning): every model then parses one
+document per game, however many captures of a game the batch holds.
 """
 
 from __future__ import annotations
@@ -70,8 +71,14 @@ class BatchProcessor:
             report = BatchReport(batch_id, raw.count(), len(games))
             games_df = spark.createDataFrame([(game,) for game in games], "game_pk bigint")
             games_df.createOrReplaceTempView(GAMES_VIEW)
+            # Only the captures the staging model keeps (newest per game, chosen by the
+            # compiled staging SQL itself, documents unparsed: column pruning) are handed to
+            # the models, so each model parses one document per game, not every capture.
             for staging_sql in self.plan.staging:
-                cached.append(spark.sql(staging_sql).persist())
+                kept = [row[0] for row in spark.sql(staging_sql).select("raw_id").collect()]
+                newest = raw.where(raw.raw_id.isin(kept)).persist()
+                cached.append(newest)
+                newest.createOrReplaceTempView(BATCH_VIEW)
             outputs: dict[str, DataFrame] = {}
             for model in self.plan.models:
                 output = spark.sql(model.sql).persist()
