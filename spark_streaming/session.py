@@ -63,6 +63,11 @@ def delta_package() -> str:
     return f"io.delta:delta-spark_{spark_minor}_2.13:{version}"
 
 
+def submitted() -> bool:
+    """True when this driver runs under spark-submit (the JVM exists already)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def active_session() -> SparkSession | None:
     return SparkSession.getActiveSession()
 
@@ -87,9 +92,11 @@ def build_session(settings: SparkSettings | None = None) -> SparkSession:
     # Derby reads its home from a system property of the driver JVM; metastore_db and
     # derby.log would otherwise land in the working directory.
     java_options = f"-Dderby.system.home={derby} {FAST_JVM}"
+    builder = SparkSession.builder
+    if not submitted():  # under spark-submit, its --master and --conf apply
+        builder = builder.master(settings.master)
     builder = (
-        SparkSession.builder.master(settings.master)
-        .appName(settings.app_name)
+        builder.appName(settings.app_name)
         .config("spark.sql.extensions", DELTA_EXTENSION)
         .config("spark.sql.catalog.spark_catalog", DELTA_CATALOG)
         .config("spark.sql.session.timeZone", "UTC")
