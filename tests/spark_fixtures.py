@@ -18,7 +18,9 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
     scratch = tmp_path_factory.mktemp("spark")
     session = build_session(
-        SparkSettings(master="local[2]", app_name="kappa-tests", scratch_dir=scratch)
+        SparkSettings(
+            master="local[2]", app_name="kappa-tests", scratch_dir=scratch, fast_start=True
+        )
     )
     yield session
     session.stop()
