@@ -102,10 +102,22 @@ def dbt() -> Callable[..., object]:
     def run(*args: str, expect_fail: bool = False):
         result = runner.invoke([*args, *project_args(), "--quiet"])
         if not expect_fail:
-            assert result.success, f"dbt {' '.join(args)} failed: {result.exception or result}"
+            assert result.success, f"dbt {' '.join(args)} failed: {_failures(result)}"
         return result
 
     return run
+
+
+def _failures(result) -> str:
+    """The failed nodes of a dbt result and their messages (not the whole result object)."""
+    if result.exception is not None:
+        return str(result.exception)
+    failed = [
+        f"{node_result.node.name}: {node_result.message}"
+        for node_result in getattr(result.result, "results", [])
+        if getattr(node_result.status, "value", node_result.status) in {"error", "fail"}
+    ]
+    return "; ".join(failed) or "see the dbt output above"
 
 
 def table_rows(connection: psycopg.Connection, table: str, order_by: str) -> list[tuple]:
