@@ -153,7 +153,7 @@ def test_tie_on_captured_at_breaks_by_raw_id(conn, dbt):
     stored = dict(
         conn.execute(
             "select at_bat_index, to_char(start_time at time zone 'UTC',"
-            " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from game.live_game_plays"
+            ' \'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\') from game.live_game_plays'
         ).fetchall()
     )
     assert stored == expected
