@@ -134,15 +134,29 @@ def load(
         raise typer.Exit(1)
 
 
+TARGETS = ("postgres", "spark")
+
+
 @app.command("build", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def build(
     ctx: typer.Context,
     target: Annotated[str, typer.Option(help="dbt target: postgres or spark")] = "postgres",
 ) -> None:
-    """`dbt build` of the project on the chosen target; extra arguments go to dbt."""
-    from kappa import dbt_invoke
+    """`dbt build` of the serving tables; extra arguments go to dbt. On Spark it builds the
+    Delta lake ($KAPPA_LAKE) from the Postgres raw log (same as `kappa spark-build`)."""
+    if target not in TARGETS:
+        raise typer.BadParameter(f"target {target!r}: choose from {', '.join(TARGETS)}")
+    if target == "spark":
+        from spark_streaming import spark_build
+        from spark_streaming.session import SparkSettings, build_session
 
-    ok = dbt_invoke.run(["build", "--target", target, *ctx.args])
+        spark = build_session(SparkSettings.from_env())
+        settings = Settings.from_env()
+        ok = spark_build.build(spark, settings.lake, ["build", *ctx.args], settings.project_dir)
+    else:
+        from kappa import dbt_invoke
+
+        ok = dbt_invoke.run(["build", "--target", target, *ctx.args])
     if not ok:
         raise typer.Exit(1)
 
