@@ -1,6 +1,8 @@
 {#- The raw log's document column as a queryable JSON value.
     Postgres: the column is jsonb already. Spark: JSON text parsed once into VARIANT
-    (https://spark.apache.org/docs/latest/api/sql/#parse_json). -#}
+    (https://spark.apache.org/docs/latest/api/sql/#parse_json); in the stream (var streaming)
+    the micro-batch view carries the document parsed already (spark_streaming/batch.py parses
+    each capture once per batch for all models), so the column is returned unchanged. -#}
 {% macro json_doc(column) -%}
     {{ return(adapter.dispatch('json_doc', 'kappa')(column)) }}
 {%- endmacro %}
@@ -14,5 +16,9 @@
 {%- endmacro %}
 
 {% macro spark__json_doc(column) -%}
-    parse_json({{ column }})
+    {%- if var('streaming') -%}
+        {{ column }}
+    {%- else -%}
+        parse_json({{ column }})
+    {%- endif -%}
 {%- endmacro %}
