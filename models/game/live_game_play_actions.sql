@@ -16,36 +16,7 @@ live_data as (
 
 ),
 
-plays as (
-
-    select
-        live_data.game_pk,
-        live_data.captured_at,
-        live_data.source_timecode,
-        live_data.raw_id,
-        coalesce(
-            {{ kappa.json_typed('play.value', 'about.atBatIndex', 'int') }}, cast(play.pos as int)
-        ) as at_bat_index,
-        {{ kappa.json_get('play.value', 'playEvents') }} as play_events
-    from live_data
-    {{ kappa.json_explode('live_data.section', 'plays.allPlays', 'play') }}
-
-),
-
-play_events as (
-
-    select
-        plays.game_pk,
-        plays.captured_at,
-        plays.source_timecode,
-        plays.raw_id,
-        plays.at_bat_index,
-        play_event.pos as event_position,
-        play_event.value as event
-    from plays
-    {{ kappa.json_explode('plays.play_events', '', 'play_event') }}
-
-),
+{{ kappa.play_event_ctes('live_data') }},
 
 actions as (
 
