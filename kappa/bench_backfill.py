@@ -39,7 +39,7 @@ cross join lateral jsonb_array_elements(capture.data #> '{liveData,plays,allPlay
 cross join lateral jsonb_array_elements(play -> 'playEvents') as play_event
 """
 MB = 1024 * 1024
-RAW_STORAGES = ("default", "external")
+RAW_STORAGES = ("external", "compressed")
 
 
 def default_feeds_dir() -> Path:
@@ -54,9 +54,9 @@ class BackfillSettings:
     dbt_threads: int | None = None  # None: the profile's (KAPPA_DBT_THREADS, default 4)
     keep_database: bool = False
     dbt_args: tuple[str, ...] = ()  # extra dbt arguments, e.g. ("--select", "live_game_plays")
-    # TOAST storage of the raw log's document column for this run: "default" (the DDL's,
-    # pglz-compressed) or "external" (uncompressed: ~3.4x the disk, detoast ~2.5x faster)
-    raw_storage: str = "default"
+    # TOAST storage of the raw log's document column for this run: "external" (the DDL's,
+    # uncompressed) or "compressed" (pglz, storage MAIN: ~3.4x less disk, slower reads)
+    raw_storage: str = "external"
     rebuild: bool = False  # also time a second `dbt build` with nothing new (per-build cost)
 
     def __post_init__(self) -> None:
@@ -80,6 +80,7 @@ class BackfillReport:
     database: str
     templates: int = 0
     json_bytes: int = 0
+    raw_log_bytes: int = 0  # on disk, table + TOAST + indexes
     play_events: int = 0
     load_seconds: float = 0.0
     read_floor_seconds: float = 0.0
@@ -119,6 +120,10 @@ def run(settings: BackfillSettings, on_progress: Callable[[str], None] | None = 
                 report.json_bytes, report.load_seconds = load_corpus(
                     templates, settings.games, settings.load_connections, settings.raw_storage
                 )
+            with psycopg.connect(autocommit=True) as conn:
+                report.raw_log_bytes = conn.execute(
+                    "select pg_total_relation_size('game.live_game_v1')"
+                ).fetchone()[0]
             with psycopg.connect(autocommit=True) as conn, sampler.phase("read floor"):
                 progress("read floor")
                 started = time.perf_counter()
@@ -161,14 +166,14 @@ def _scratch_database(name: str, drop: bool) -> Iterator[None]:
 
 
 def load_corpus(
-    templates: list[GameTemplate], games: int, connections: int, raw_storage: str = "default"
+    templates: list[GameTemplate], games: int, connections: int, raw_storage: str = "external"
 ) -> tuple[int, float]:
     """COPY `games` re-keyed games into the raw log over `connections` parallel connections;
     returns (JSON bytes, seconds). Each worker renders its own games one at a time."""
     with psycopg.connect(autocommit=True) as conn:
         raw_log.ensure_schema(conn)
-        if raw_storage == "external":
-            conn.execute("alter table game.live_game_v1 alter column data set storage external")
+        if raw_storage == "compressed":
+            conn.execute("alter table game.live_game_v1 alter column data set storage main")
     workers = max(1, min(connections, games))
     totals = [0] * workers
     errors: list[BaseException] = []
@@ -291,7 +296,7 @@ def format_report(report: BackfillReport) -> str:
         f"  corpus      {mb:,.1f} MB of JSON, {report.play_events:,} playEvents",
         f"  load        {report.load_seconds:6.2f} s  {s.games / report.load_seconds:7.1f} games/s "
         f"{mb / report.load_seconds:7.1f} MB/s  (COPY, {s.load_connections} connections, "
-        f"{s.raw_storage} storage)",
+        f"{s.raw_storage} storage: {report.raw_log_bytes / MB:,.0f} MB on disk)",
         f"  read floor  {report.read_floor_seconds:6.2f} s  "
         f"{s.games / report.read_floor_seconds:7.1f} games/s  (explode + count every playEvent)",
         f"  transform   {report.transform_seconds:6.2f} s  {report.games_per_second:7.1f} games/s "

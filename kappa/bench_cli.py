@@ -27,8 +27,10 @@ def backfill(
     keep: Annotated[bool, typer.Option(help="Keep the benchmark database (default: drop)")] = False,
     raw_storage: Annotated[
         str,
-        typer.Option(help="Raw log document storage for this run: default (pglz) or external"),
-    ] = "default",
+        typer.Option(
+            help="Raw log document storage: external (uncompressed, the default) or compressed"
+        ),
+    ] = "external",
     rebuild: Annotated[
         bool, typer.Option(help="Also time a second dbt build with nothing new")
     ] = False,

@@ -75,6 +75,9 @@ def insert_captures(conn: psycopg.Connection, captures: Iterable[Capture]) -> In
             " source_timecode text, game_state text, content_sha256 text, data jsonb)"
             " on commit delete rows"
         )
+        # staged uncompressed: the raw log's own column storage decides (a compressed
+        # staging copy would be moved into the log as is, compressed)
+        cur.execute("alter table incoming_capture alter column data set storage external")
         offered = 0
         with cur.copy(f"copy incoming_capture ({columns}) from stdin") as copy:
             for capture in captures:

@@ -114,3 +114,27 @@ def test_cli_rejects_bad_captured_at(database, pg_server, value, message):
     )
     assert run.returncode == 2
     assert message in run.stderr and value in run.stderr
+
+
+def test_documents_are_stored_uncompressed_unless_the_log_was_set_to_compress(conn):
+    """The DDL switches the default storage (compressed) to EXTERNAL, and leaves a log that was
+    set to MAIN (compressed) on purpose as it is, also when the DDL runs again."""
+    from kappa import raw_log
+
+    def storage() -> str:
+        return conn.execute(
+            "select attstorage from pg_attribute"
+            " where attrelid = 'game.live_game_v1'::regclass and attname = 'data'"
+        ).fetchone()[0]
+
+    feed = SAMPLE_FEEDS / "744914_final_20240701_214404.json.gz"
+    loader.load_paths(conn, [feed])
+    assert storage() == "e"
+    compression = "select pg_column_compression(data) from game.live_game_v1 order by raw_id"
+    assert conn.execute(compression).fetchall() == [(None,)]
+
+    conn.execute("alter table game.live_game_v1 alter column data set storage main")
+    raw_log.ensure_schema(conn)
+    assert storage() == "m"
+    loader.load_paths(conn, sorted(SAMPLE_FEEDS.glob("747175_*"))[:1])
+    assert [row[0] for row in conn.execute(compression).fetchall()] == [None, "pglz"]
