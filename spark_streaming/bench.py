@@ -74,7 +74,13 @@ def insert_capture(conn: psycopg.Connection, game) -> int:
 
 
 def latency(
-    games: int, interval: float, duration: float, trigger: float, feeds: Path | None, master: str
+    games: int,
+    interval: float,
+    duration: float,
+    trigger: float,
+    feeds: Path | None,
+    master: str,
+    warmup: float = 0.0,
 ) -> None:
     from kappa.bench_backfill import _scratch_database
     from kappa.raw_log import ensure_schema
@@ -95,19 +101,23 @@ def latency(
         runner.start()
         committed: dict[int, tuple[int, float]] = {}  # raw_id -> (game_pk, commit time)
         visible: dict[int, float] = {}
+        warming: set[int] = set()  # written during the warm-up: processed, not measured
         done = threading.Event()
 
         def writer() -> None:
             rng = random.Random(7)
             with psycopg.connect(autocommit=True) as conn:
                 step, started = 0, time.monotonic()
-                while time.monotonic() - started < duration:
+                while time.monotonic() - started < warmup + duration:
                     order = list(range(games))
                     rng.shuffle(order)
                     for index in order:  # games spread over the interval
                         game = templates[index % len(templates)].render(9_500_000 + index, step)
                         raw_id = insert_capture(conn, game)
-                        committed[raw_id] = (game.game_pk, time.monotonic())
+                        now = time.monotonic()
+                        committed[raw_id] = (game.game_pk, now)
+                        if now - started < warmup:
+                            warming.add(raw_id)
                         time.sleep(interval / games)
                     step += 1
             done.set()
@@ -141,15 +151,18 @@ def latency(
         poll_thread.join(timeout=120)
         stop.set()
         runner.join(timeout=60)
-    latencies = sorted(visible[raw] - committed[raw][1] for raw in visible)
+    latencies = sorted(
+        visible[raw] - committed[raw][1] for raw in visible if raw not in warming
+    )
     if not latencies:
         typer.echo("no capture became visible")
         raise typer.Exit(1)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     typer.echo(
         f"stream latency (commit -> visible in Postgres), {games} games, one capture per game"
-        f" every {interval:g} s, trigger {trigger:g} s: {len(latencies)}/{len(committed)}"
-        f" captures; p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s,"
+        f" every {interval:g} s, trigger {trigger:g} s, after {warmup:g} s of warm-up:"
+        f" {len(latencies)}/{len(committed) - len(warming)} captures;"
+        f" p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s,"
         f" max {latencies[-1]:.2f} s"
     )
 
@@ -205,13 +218,17 @@ def register(app: typer.Typer) -> None:
     def stream_latency(
         games: Annotated[int, typer.Option(min=1, help="Games written concurrently")] = 15,
         interval: Annotated[float, typer.Option(help="Seconds between captures of a game")] = 10,
-        duration: Annotated[float, typer.Option(help="Seconds of writing")] = 60,
+        duration: Annotated[float, typer.Option(help="Seconds of writing, measured")] = 60,
+        warmup: Annotated[
+            float,
+            typer.Option(help="Seconds of writing first, not measured (JVM and JIT warm-up)"),
+        ] = 0,
         trigger: Annotated[float, typer.Option(help="Stream trigger, seconds")] = 0.5,
         feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
         master: Annotated[str, typer.Option(envvar="KAPPA_SPARK_MASTER")] = "local[*]",
     ) -> None:
         """Commit-to-visible latency of the stream (Postgres sink), p50/p95/max."""
-        latency(games, interval, duration, trigger, feeds, master)
+        latency(games, interval, duration, trigger, feeds, master, warmup)
 
     @bench_app.command("stream-replay")
     def stream_replay(

@@ -20,5 +20,9 @@
 {%- endmacro %}
 
 {% macro spark__json_get(expression, path) -%}
+    {%- if path -%}
     try_variant_get({{ expression }}, {{ kappa.json_path(path) }}, 'variant')
+    {%- else -%}
+    ({{ expression }})
+    {%- endif -%}
 {%- endmacro %}
