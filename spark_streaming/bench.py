@@ -151,9 +151,7 @@ def latency(
         poll_thread.join(timeout=120)
         stop.set()
         runner.join(timeout=60)
-    latencies = sorted(
-        visible[raw] - committed[raw][1] for raw in visible if raw not in warming
-    )
+    latencies = sorted(visible[raw] - committed[raw][1] for raw in visible if raw not in warming)
     if not latencies:
         typer.echo("no capture became visible")
         raise typer.Exit(1)
