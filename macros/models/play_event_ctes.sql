@@ -11,9 +11,7 @@ plays as (
         {{ live_data }}.captured_at,
         {{ live_data }}.source_timecode,
         {{ live_data }}.raw_id,
-        coalesce(
-            {{ kappa.json_typed('play.value', 'about.atBatIndex', 'int') }}, cast(play.pos as int)
-        ) as at_bat_index,
+        {{ kappa.at_bat_index('play.value', 'play.pos') }} as at_bat_index,
         {{ kappa.json_get('play.value', 'playEvents') }} as play_events
     from {{ live_data }}
     {{ kappa.json_explode(live_data ~ '.section', 'plays.allPlays', 'play') }}

@@ -16,36 +16,7 @@ live_data as (
 
 ),
 
-plays as (
-
-    select
-        live_data.game_pk,
-        live_data.captured_at,
-        live_data.source_timecode,
-        live_data.raw_id,
-        coalesce(
-            {{ kappa.json_typed('play.value', 'about.atBatIndex', 'int') }}, cast(play.pos as int)
-        ) as at_bat_index,
-        {{ kappa.json_get('play.value', 'runners') }} as runners
-    from live_data
-    {{ kappa.json_explode('live_data.section', 'plays.allPlays', 'play') }}
-
-),
-
-runners as (
-
-    select
-        plays.game_pk,
-        plays.captured_at,
-        plays.source_timecode,
-        plays.raw_id,
-        plays.at_bat_index,
-        cast(runner.pos as int) as runner_index,
-        {{ kappa.json_get('runner.value', 'credits') }} as credits
-    from plays
-    {{ kappa.json_explode('plays.runners', '', 'runner') }}
-
-),
+{{ kappa.play_runner_ctes('live_data') }},
 
 credits as (
 
@@ -59,7 +30,7 @@ credits as (
         runners.raw_id,
         credit.value as credit
     from runners
-    {{ kappa.json_explode('runners.credits', '', 'credit') }}
+    {{ kappa.json_explode('runners.runner', 'credits', 'credit') }}
 
 ),
 

@@ -26,7 +26,7 @@ hits as (
         captured_at,
         source_timecode,
         raw_id,
-        coalesce({{ kappa.json_typed('event', 'index', 'int') }}, cast(event_position as int)) as event_index,
+        {{ kappa.event_index('event', 'event_position') }} as event_index,
         {{ kappa.json_get('event', 'hitData') }} as hit_data
     from play_events
     where {{ kappa.json_get('event', 'hitData') }} is not null

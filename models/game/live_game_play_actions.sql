@@ -30,7 +30,7 @@ final as (
     select
         game_pk,
         at_bat_index,
-        coalesce({{ kappa.json_typed('event', 'index', 'int') }}, cast(event_position as int)) as event_index,
+        {{ kappa.event_index('event', 'event_position') }} as event_index,
         captured_at,
         source_timecode,
         raw_id,

@@ -34,7 +34,7 @@ final as (
 
     select
         game_pk,
-        coalesce({{ kappa.json_typed('play', 'about.atBatIndex', 'int') }}, cast(play_position as int)) as at_bat_index,
+        {{ kappa.at_bat_index('play', 'play_position') }} as at_bat_index,
         captured_at,
         source_timecode,
         raw_id,
