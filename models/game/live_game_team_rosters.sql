@@ -38,11 +38,7 @@ teams as (
         team.key as team_side,
         {{ kappa.json_typed('team.value', 'team.id', 'int') }} as team_id,
         {{ kappa.json_get('team.value', 'players') }} as players,
-        {{ kappa.json_get('team.value', 'batters') }} as batters,
-        {{ kappa.json_get('team.value', 'pitchers') }} as pitchers,
-        {{ kappa.json_get('team.value', 'bench') }} as bench,
-        {{ kappa.json_get('team.value', 'bullpen') }} as bullpen,
-        {{ kappa.json_get('team.value', 'battingOrder') }} as batting_order
+        team.value as team
     from boxscores
     {{ kappa.json_each('boxscores.boxscore_teams', '', 'team') }}
     where team.key in ('home', 'away')
@@ -64,28 +60,21 @@ players as (
 
 ),
 
-{# one row per entry of the team's id lists, with its 0-based position in the list #}
-{% set id_lists = {
-    'batters': 'batters',
-    'pitchers': 'pitchers',
-    'bench': 'bench',
-    'bullpen': 'bullpen',
-    'batting_order': 'battingOrder',
-} %}
-
+{# one row per entry of the team's id lists, with its 0-based position in the list: every
+   list in one pass over the team object (a union of one explode per list would re-read the
+   document once per list on Spark, where a CTE referenced many times is recomputed) #}
 list_entries as (
 
-    {% for column, list_name in id_lists.items() %}
     select
         teams.game_pk,
         teams.team_side,
-        '{{ list_name }}' as list_name,
+        id_list.key as list_name,
         {{ kappa.json_typed('entry.value', '', 'int') }} as player_id,
         cast(entry.pos as int) as list_position
     from teams
-    {{ kappa.json_explode('teams.' ~ column, '', 'entry') }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ kappa.json_each('teams.team', '', 'id_list') }}
+    {{ kappa.json_explode('id_list.value', '', 'entry') }}
+    where id_list.key in ('batters', 'pitchers', 'bench', 'bullpen', 'battingOrder')
 
 ),
 
