@@ -232,7 +232,7 @@ def register(app: typer.Typer) -> None:
     def stream_replay(
         games: Annotated[int, typer.Option(min=1, help="Re-keyed games in the corpus")] = 200,
         sinks: Annotated[str, typer.Option(help="postgres,delta")] = "postgres,delta",
-        max_captures_per_batch: Annotated[int, typer.Option(min=1)] = 50,
+        max_captures_per_batch: Annotated[int, typer.Option(min=1)] = 200,  # the stream's
         feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
         master: Annotated[str, typer.Option(envvar="KAPPA_SPARK_MASTER")] = "local[*]",
     ) -> None:

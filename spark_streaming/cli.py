@@ -45,7 +45,7 @@ def stream(
     ] = "local[*]",
     max_captures_per_batch: Annotated[
         int, typer.Option(help="Cap per micro-batch (also under --available-now)", min=1)
-    ] = 100,
+    ] = 200,  # source.DEFAULT_MAX_CAPTURES (not imported: it loads pyspark)
     partitions: Annotated[int, typer.Option(help="Parallel reads of the raw log", min=1)] = 2,
     reset: Annotated[
         bool, typer.Option("--reset", help="Drop the checkpoint: replay from the first capture")

@@ -35,8 +35,8 @@ class StreamSettings:
     lake: Path
     trigger_seconds: float = 2.0
     available_now: bool = False
-    max_captures_per_batch: int = 100
-    partitions: int = 2
+    max_captures_per_batch: int = source.DEFAULT_MAX_CAPTURES
+    partitions: int = source.DEFAULT_PARTITIONS
     reset: bool = False
     bootstrap: bool = True
     project_dir: Path = PROJECT_DIR
