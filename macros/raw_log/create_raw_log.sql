@@ -21,7 +21,7 @@ create table if not exists game.live_game_v1 (
 
 -- Documents are stored uncompressed (TOAST storage EXTERNAL): every serving model of a build
 -- reads each document once, and pglz decompression was a third of a backfill's CPU (2,430
--- games: 62 s -> 53 s, load 37 s -> 23 s) for ~3.4x the disk. Only the default storage
+-- games: 62 s -> 50 s, load 36 s -> 22 s) for ~3.4x the disk. Only the default storage
 -- (EXTENDED, compressed) is switched, so a log set to MAIN (compressed) on purpose stays so.
 -- Applies to rows written from then on.
 do $$
