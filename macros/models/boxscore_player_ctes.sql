@@ -4,32 +4,7 @@
     (batting or pitching; `{}` when the player has none). `live_data` is a CTE made by
     document_sections(captures, ['liveData']). -#}
 {% macro boxscore_player_ctes(live_data, stats_kind) -%}
-boxscores as (
-
-    select
-        game_pk,
-        captured_at,
-        source_timecode,
-        raw_id,
-        {{ kappa.json_get('section', 'boxscore.teams') }} as boxscore_teams
-    from {{ live_data }}
-
-),
-
-teams as (
-
-    select
-        boxscores.game_pk,
-        boxscores.captured_at,
-        boxscores.source_timecode,
-        boxscores.raw_id,
-        team.key as team_side,
-        {{ kappa.json_get('team.value', 'players') }} as players
-    from boxscores
-    {{ kappa.json_each('boxscores.boxscore_teams', '', 'team') }}
-    where team.key in ('home', 'away')
-
-),
+{{ kappa.boxscore_team_ctes(live_data) }},
 
 players as (
 

@@ -4,19 +4,7 @@
     play actions, hit data). `live_data` is a CTE made by
     document_sections(captures, ['liveData']). -#}
 {% macro play_event_ctes(live_data) -%}
-plays as (
-
-    select
-        {{ live_data }}.game_pk,
-        {{ live_data }}.captured_at,
-        {{ live_data }}.source_timecode,
-        {{ live_data }}.raw_id,
-        {{ kappa.at_bat_index('play.value', 'play.pos') }} as at_bat_index,
-        {{ kappa.json_get('play.value', 'playEvents') }} as play_events
-    from {{ live_data }}
-    {{ kappa.json_explode(live_data ~ '.section', 'plays.allPlays', 'play') }}
-
-),
+{{ kappa.plays_cte(live_data, 'playEvents', 'play_events') }},
 
 play_events as (
 

@@ -3,19 +3,7 @@
     and `runner`), shared by the tables at the grain of a runner movement (runners, fielding
     credits). `live_data` is a CTE made by document_sections(captures, ['liveData']). -#}
 {% macro play_runner_ctes(live_data) -%}
-plays as (
-
-    select
-        {{ live_data }}.game_pk,
-        {{ live_data }}.captured_at,
-        {{ live_data }}.source_timecode,
-        {{ live_data }}.raw_id,
-        {{ kappa.at_bat_index('play.value', 'play.pos') }} as at_bat_index,
-        {{ kappa.json_get('play.value', 'runners') }} as runners
-    from {{ live_data }}
-    {{ kappa.json_explode(live_data ~ '.section', 'plays.allPlays', 'play') }}
-
-),
+{{ kappa.plays_cte(live_data, 'runners', 'runners') }},
 
 runners as (
 
