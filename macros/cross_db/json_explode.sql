@@ -22,9 +22,12 @@
 {%- endmacro %}
 
 {% macro spark__json_explode(expression, path, alias) -%}
-    {%- set array = kappa.json_get(expression, path) -%}
     {#- variant_explode also explodes objects: keep arrays only -#}
+    {%- set walk = kappa.spark_path_walk(expression, path, alias) -%}
+    {%- for join in walk.joins %}
+    {{ join }}
+    {%- endfor %}
     cross join lateral variant_explode(
-        case when try_variant_get({{ array }}, '$[0]', 'variant') is not null then {{ array }} end
+        case when try_variant_get({{ walk.value }}, '$[0]', 'variant') is not null then {{ walk.value }} end
     ) as {{ alias }}
 {%- endmacro %}
