@@ -21,9 +21,7 @@
 {% macro spark__json_each(expression, path, alias) -%}
     {#- variant_explode also explodes arrays: an array has an element at $[0], an object not -#}
     {%- set walk = kappa.spark_path_walk(expression, path, alias) -%}
-    {%- for join in walk.joins %}
-    {{ join }}
-    {%- endfor %}
+    {{ walk.joins }}
     cross join lateral variant_explode(
         case when try_variant_get({{ walk.value }}, '$[0]', 'variant') is null then {{ walk.value }} end
     ) as {{ alias }}

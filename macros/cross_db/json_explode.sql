@@ -24,9 +24,7 @@
 {% macro spark__json_explode(expression, path, alias) -%}
     {#- variant_explode also explodes objects: keep arrays only -#}
     {%- set walk = kappa.spark_path_walk(expression, path, alias) -%}
-    {%- for join in walk.joins %}
-    {{ join }}
-    {%- endfor %}
+    {{ walk.joins }}
     cross join lateral variant_explode(
         case when try_variant_get({{ walk.value }}, '$[0]', 'variant') is not null then {{ walk.value }} end
     ) as {{ alias }}

@@ -24,7 +24,8 @@
     of the CPU of a 15-game micro-batch, JFR, mostly re-encoding the ~700 KB allPlays array
     twice per model). So each key of the path is one variant_explode of the object above,
     keeping only that key's value.
-    Returns {'joins': FROM fragments (aliases <alias>_1.._n), 'value': the value at the path}. -#}
+    Returns {'joins': the FROM fragments as one string (aliases <alias>_1.._n), 'value': the value at
+    the path}. -#}
 {% macro spark_path_walk(expression, path, alias) -%}
     {%- set walk = namespace(joins=[], value=expression) -%}
     {%- for key in (path.split('.') if path else []) -%}
@@ -32,5 +33,5 @@
         {%- do walk.joins.append('cross join lateral variant_explode(' ~ walk.value ~ ') as ' ~ step) -%}
         {%- set walk.value = "(case when " ~ step ~ ".key = '" ~ key ~ "' then " ~ step ~ ".value end)" -%}
     {%- endfor -%}
-    {{ return({'joins': walk.joins, 'value': walk.value}) }}
+    {{ return({'joins': walk.joins | join('\n    '), 'value': walk.value}) }}
 {%- endmacro %}
