@@ -5,7 +5,8 @@ games (relation `kappa_batch_games`).
 - Postgres: the batch output of every model is staged (Arrow -> COPY into temp tables), then
   `serving_table_lock` + MERGE per model, all in ONE transaction per micro-batch.
 - Delta: each model's output is a temp view and the MERGE runs with spark.sql against the
-  Delta table at <lake>/game/<table> (created from the output's schema when missing). Delta has
+  Delta table at <lake>/game/<table> (created when missing: from the output itself in a fresh
+  lake, where the merge would only insert it; else empty, then merged). Delta has
   no multi-table transactions: a crash between two merges is repaired by the replay of the
   batch (the guard makes every merge idempotent).
 """
@@ -95,20 +96,32 @@ class DeltaSink:
         ]
         self._known: set[str] = set()
 
-    def _ensure_table(self, spark: SparkSession, merge: SinkMerge, output: DataFrame) -> None:
+    def _exists(self, spark: SparkSession, merge: SinkMerge) -> bool:
         location = merge.location
         if location is None:
             raise SinkError(f"delta sink: no location for {merge.target}")
-        if location in self._known:
-            return
-        if not delta_table_exists(spark, location):
-            Path(location).parent.mkdir(parents=True, exist_ok=True)
-            logger.info("creating Delta table %s", location)
-            output.limit(0).write.format("delta").mode("ignore").save(location)
-        self._known.add(location)
+        if location not in self._known and delta_table_exists(spark, location):
+            self._known.add(location)
+        return location in self._known
 
-    def _merge(self, spark: SparkSession, merge: SinkMerge, output: DataFrame) -> None:
-        self._ensure_table(spark, merge, output)
+    def _create(self, merge: SinkMerge, rows: DataFrame, mode: str) -> None:
+        Path(merge.location).parent.mkdir(parents=True, exist_ok=True)
+        logger.info("creating Delta table %s", merge.location)
+        rows.write.format("delta").mode(mode).save(merge.location)
+        self._known.add(merge.location)
+
+    def _merge(
+        self, spark: SparkSession, merge: SinkMerge, output: DataFrame, fresh_lake: bool
+    ) -> None:
+        """Guarded merge of the batch output; a missing table is created first. In a fresh
+        lake (no watermark table when the batch began: nothing was ever applied) the merge
+        into the new, empty table would insert the output as it is, so the table is created
+        from the output, as dbt's first run of an incremental model does (17 merges fewer)."""
+        if not self._exists(spark, merge):
+            if fresh_lake:
+                self._create(merge, output, "errorifexists")
+                return
+            self._create(merge, output.limit(0), "ignore")
         output.createOrReplaceTempView(merge.source)
         spark.sql(merge.merge)
 
@@ -116,10 +129,12 @@ class DeltaSink:
         """The watermark table first, then the others concurrently (one Delta table each:
         no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it)."""
         (first_name, first), *rest = self.merges
-        self._merge(spark, first, outputs[first_name])
+        fresh_lake = not self._exists(spark, first)
+        self._merge(spark, first, outputs[first_name], fresh_lake)
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             futures = [
-                pool.submit(self._merge, spark, merge, outputs[name]) for name, merge in rest
+                pool.submit(self._merge, spark, merge, outputs[name], fresh_lake)
+                for name, merge in rest
             ]
             for future in futures:
                 future.result()
