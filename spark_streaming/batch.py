@@ -78,7 +78,8 @@ class BatchProcessor:
             report = BatchReport(batch_id, len(captured), len(games))
             games_df = spark.createDataFrame([(game,) for game in games], "game_pk bigint")
             games_df.createOrReplaceTempView(GAMES_VIEW)
-            parsed = self._prepare(spark, raw)
+            # one capture per game (live): the staging models keep them all, nothing to narrow
+            parsed = self._prepare(spark, raw, narrow=len(captured) > len(games))
             cached.append(parsed)
             raw.unpersist()  # the parsed captures hold all the models read
             mark = report.phase("prepare", started)
@@ -124,12 +125,12 @@ class BatchProcessor:
         output = spark.sql(sql)
         return output.persist() if keep else output
 
-    def _prepare(self, spark: SparkSession, raw: DataFrame) -> DataFrame:
+    def _prepare(self, spark: SparkSession, raw: DataFrame, narrow: bool = True) -> DataFrame:
         """The captures the models read, documents parsed once, cached and materialized; also
         the temp view `live_game_v1`."""
         raw.createOrReplaceTempView(BATCH_VIEW)
         kept = raw
-        if self.plan.staging:
+        if narrow and self.plan.staging:
             # Only the captures the staging models keep (newest per game, chosen by the compiled
             # staging SQL itself; `data` is pruned, nothing is parsed for that).
             raw_ids = {
