@@ -63,8 +63,8 @@ def run(data: Path) -> int:
     from kappa.settings import Settings
     from spark_streaming import parity
     from spark_streaming.compile import compile_models
-    from spark_streaming.session import SparkSettings, build_session
-    from spark_streaming.stream import StreamSettings
+    from spark_streaming.session import SparkSettings
+    from spark_streaming.stream import StreamSettings, start
     from spark_streaming.stream import run as run_stream
 
     console = Console(width=None if Console().is_terminal else 160)
@@ -74,14 +74,14 @@ def run(data: Path) -> int:
     console.print(f"[bold]1. raw log[/] game.live_game_v1: {loaded.line()} (from {data})")
 
     sinks = ("postgres", "delta")
-    spark = build_session(SparkSettings.from_env())
     stream_settings = StreamSettings(
         sinks=sinks,
         checkpoint=StreamSettings.default_checkpoint(sinks),
         lake=settings.lake,
         available_now=True,
     )
-    reports = run_stream(stream_settings, spark)
+    spark, processor = start(stream_settings, SparkSettings.from_env())
+    reports = run_stream(stream_settings, spark, processor=processor)
     captures = sum(report.captures for report in reports)
     console.print(
         f"[bold]2. kappa stream --available-now[/]: {len(reports)} micro-batches, {captures}"

@@ -52,11 +52,9 @@ def stream(
     ] = False,
 ) -> None:
     """Stream new raw-log captures through the dbt models into Postgres and Delta Lake."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from kappa.settings import Settings
-    from spark_streaming.session import SparkSettings, build_session
-    from spark_streaming.stream import StreamError, StreamSettings, prepare, run
+    from spark_streaming.session import SparkSettings
+    from spark_streaming.stream import StreamError, StreamSettings, run, start
 
     chosen = parse_sinks(sinks)
     settings = StreamSettings(
@@ -69,12 +67,7 @@ def stream(
         partitions=partitions,
         reset=reset,
     )
-    # dbt compiles the project (and creates missing serving tables) while the JVM starts:
-    # about 10 s of each start on 2 cores (compiling needs no Spark session)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        prepared = pool.submit(prepare, settings)
-        spark = build_session(SparkSettings.from_env(master=master))
-        _plan, processor = prepared.result()
+    spark, processor = start(settings, SparkSettings.from_env(master=master))
     try:
         reports = run(settings, spark, processor=processor)
     except StreamError as error:

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kappa.dbt_invoke import project_args
+from kappa.dbt_invoke import project_args, target_dir
 from kappa.settings import PROJECT_DIR
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _invoke(args: list[str], project_dir: Path, log_level: str = "warn"):
 
 
 def _target_path(project_dir: Path, target: str) -> Path:
-    return project_dir / "target" / "stream" / target
+    return target_dir(project_dir) / "stream" / target
 
 
 def _common_args(project_dir: Path, target: str, purpose: str = "models") -> list[str]:

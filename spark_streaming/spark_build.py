@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from kappa.dbt_invoke import project_args
+from kappa.dbt_invoke import project_args, target_dir
 from kappa.settings import PROJECT_DIR
 from spark_streaming import source
 from spark_streaming.compile import BATCH_VIEW
@@ -70,7 +70,7 @@ def build(
         "--vars",
         json.dumps({"raw_schema": "system.session"}),
         "--target-path",
-        str(project_dir / "target" / "spark-build"),
+        str(target_dir(project_dir) / "spark-build"),
         *project_args(project_dir),
     ]
     result = dbtRunner().invoke(args)

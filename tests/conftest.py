@@ -22,6 +22,13 @@ SAMPLE_FEEDS = PROJECT_DIR / "sample_data" / "feed_live"
 
 pytest_plugins: list[str] = ["spark_fixtures"]
 
+# pytest-xdist: each worker gets its own dbt target and log directories (two processes would
+# otherwise write the same manifests and partial-parse files); subprocesses inherit them
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _XDIST_WORKER:
+    os.environ.setdefault("DBT_TARGET_PATH", f"target/{_XDIST_WORKER}")
+    os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / _XDIST_WORKER))
+
 
 def shared_feed_files(state: str | None = None) -> list[Path]:
     """Real feed/live files of ../shared (one per capture: the raw pymlb stubs and the
