@@ -23,7 +23,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# 2 workers on 2 cores: 10.6 min instead of 14.4 (3 workers: 13.5; the slowest tests first: 13.8)
+# 2 workers on 2 cores: 10.6 min instead of 14.9 (3 workers: 13.5; the slowest tests first: 13.8)
 TEST_WORKERS ?= 2
 
 test: lint
