@@ -105,9 +105,10 @@ def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
         max_captures_per_batch=1,
     )
     stop = threading.Event()
-    runner = threading.Thread(target=stream.run, args=(settings, spark, stop))
     load(conn, OLDER_AND_MORE)
-    stream.prepare(settings)  # dbt compile/bootstrap now: dbt is not thread-safe in-process
+    # dbt compile/bootstrap now: dbt is not thread-safe in-process
+    _plan, processor = stream.prepare(settings)
+    runner = threading.Thread(target=stream.run, args=(settings, spark, stop, processor))
     runner.start()
     try:
         dbt("run", "--target", "postgres")  # while the stream writes the same tables
