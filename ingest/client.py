@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +20,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from kappa.feed import Capture, NotAFeedError, capture_from_document, parse_bytes
+from kappa.errors import ConfigError, KappaError, NotAFeedError
+from kappa.feed import Capture, capture_from_document, parse_bytes
+from kappa.game_state import stop_reason
+from kappa.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,19 +34,9 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 T = TypeVar("T")
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    try:
-        return float(value)
-    except ValueError as error:
-        raise ValueError(f"{name}={value!r} is not a number") from error
-
-
 @dataclass(frozen=True)
 class ClientSettings:
-    """How the client talks to the API; `from_env` reads KAPPA_API_* variables."""
+    """How the client talks to the API; `from_settings` takes the KAPPA_API_* variables."""
 
     base_url: str = DEFAULT_API_URL
     connect_timeout: float = 5.0
@@ -60,28 +52,29 @@ class ClientSettings:
     def __post_init__(self) -> None:
         scheme = urlsplit(self.base_url).scheme
         if scheme not in ("http", "https"):
-            raise ValueError(f"API base URL {self.base_url!r}: scheme must be http or https")
+            raise ConfigError(f"API base URL {self.base_url!r}: scheme must be http or https")
         if self.max_attempts < 1 or self.max_concurrency < 1 or self.rate_per_second <= 0:
-            raise ValueError(
+            raise ConfigError(
                 f"max_attempts ({self.max_attempts}) and max_concurrency "
                 f"({self.max_concurrency}) must be >= 1, rate_per_second "
                 f"({self.rate_per_second}) > 0"
             )
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> ClientSettings:
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ClientSettings:
+        """The KAPPA_API_* settings; overrides that are not None win (command-line options)."""
         values: dict[str, Any] = {
-            "base_url": os.environ.get("KAPPA_API_URL", DEFAULT_API_URL).rstrip("/"),
-            "read_timeout": _env_float("KAPPA_API_TIMEOUT", cls.read_timeout),
-            "rate_per_second": _env_float("KAPPA_API_RATE", cls.rate_per_second),
-            "max_attempts": int(_env_float("KAPPA_API_ATTEMPTS", cls.max_attempts)),
-            "backoff_base": _env_float("KAPPA_API_BACKOFF", cls.backoff_base),
+            "base_url": settings.api_url,
+            "read_timeout": settings.api_timeout,
+            "rate_per_second": settings.api_rate,
+            "max_attempts": settings.api_attempts,
+            "backoff_base": settings.api_backoff,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
 
 
-class ApiError(Exception):
+class ApiError(KappaError):
     """A request that failed for good: after the last attempt, or at once for a 4xx."""
 
     def __init__(
@@ -263,6 +256,11 @@ class FeedResult:
     wait: float | None  # metaData.wait: seconds the API asks clients to wait between polls
     detailed_state: str
     coded_state: str
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why polling this game can stop (final, postponed, ...), or None."""
+        return stop_reason(self.capture.game_state, self.coded_state, self.detailed_state)
 
 
 def feed_result(body: bytes, received_at: datetime, game_pk: int) -> FeedResult:

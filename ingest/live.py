@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ingest.client import ApiError, FeedResult, MlbClient, Response
-from ingest.schedule import SUSPENDED_CODES, ScheduleGame, ScheduleQuery, fetch_schedule
+from ingest.schedule import ScheduleGame, ScheduleQuery, fetch_schedule
 from ingest.store import Store
 from kappa.feed import parse_bytes
 
@@ -89,18 +89,6 @@ def _diff_is_empty(body: bytes, _received_at: datetime) -> bool:
     if isinstance(document, dict):
         return False  # a full document: something changed
     raise ValueError(f"diffPatch answer is a {type(document).__name__}, not a list or object")
-
-
-def _stop_reason(result: FeedResult) -> str | None:
-    state = result.capture.game_state
-    detailed = result.detailed_state
-    if result.coded_state in ("D", "C") or detailed.startswith(("Postponed", "Cancelled")):
-        return detailed or "postponed/cancelled"
-    if result.coded_state in SUSPENDED_CODES or detailed.startswith("Suspended"):
-        return f"{detailed or 'suspended'} (resumes on another date)"
-    if state == "Final":
-        return "final"
-    return None
 
 
 class LiveIngest:
@@ -199,7 +187,7 @@ class LiveIngest:
                 else:
                     report.unchanged += 1
                 last = result
-            reason = _stop_reason(last)
+            reason = last.stop_reason
             idle = time.monotonic() - last_change
             if reason is None and last.capture.game_state == "Live":
                 if idle >= self.settings.idle_timeout:

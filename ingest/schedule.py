@@ -14,18 +14,15 @@ import psycopg
 
 from ingest.client import MlbClient
 from kappa import raw_log
+from kappa.errors import ConfigError
 from kappa.feed import parse_bytes
-from kappa.settings import PROJECT_DIR
+from kappa.game_state import is_no_game
 
 logger = logging.getLogger(__name__)
 
-SCHEDULE_LOG_MACRO = PROJECT_DIR / "macros" / "raw_log" / "create_schedule_log.sql"
 SCHEDULE_PATH = "/api/v1/schedule"
 # regular season and postseason (wild card, division series, league CS, World Series)
 DEFAULT_GAME_TYPES = ("R", "F", "D", "L", "W")
-# codedGameState: D postponed, C cancelled (no game that day), T/U suspended (resumes later)
-NO_GAME_CODES = frozenset({"D", "C"})
-SUSPENDED_CODES = frozenset({"T", "U"})
 
 
 @dataclass(frozen=True)
@@ -47,13 +44,13 @@ class ScheduleQuery:
             bool(self.game_pks),
         ]
         if sum(chosen) != 1:
-            raise ValueError(
+            raise ConfigError(
                 "give exactly one of: --date D, --start D --end D, --season YYYY, --game-pks"
             )
         if (self.start is None) != (self.end is None):
-            raise ValueError(f"--start {self.start} and --end {self.end} go together")
+            raise ConfigError(f"--start {self.start} and --end {self.end} go together")
         if self.start and self.end and self.start > self.end:
-            raise ValueError(f"--start {self.start} is after --end {self.end}")
+            raise ConfigError(f"--start {self.start} is after --end {self.end}")
 
     def params(self) -> dict[str, str]:
         params = {"sportId": "1"}
@@ -85,9 +82,7 @@ class ScheduleGame:
     @property
     def no_game(self) -> bool:
         """Postponed or cancelled: nothing to fetch for this listing."""
-        return self.coded_state in NO_GAME_CODES or self.detailed_state.startswith(
-            ("Postponed", "Cancelled")
-        )
+        return is_no_game(self.coded_state, self.detailed_state)
 
     @property
     def is_final(self) -> bool:
@@ -142,7 +137,7 @@ def games_of(document: dict[str, Any], game_types: tuple[str, ...] = ()) -> list
 
 
 def ensure_schedule_log(conn: psycopg.Connection) -> None:
-    ddl = raw_log.macro_body(SCHEDULE_LOG_MACRO, "create_schedule_log")
+    ddl = raw_log.macro_ddl("create_schedule_log")
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('kappa.schedule_log_schema'))")
         conn.execute(ddl)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from kappa.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 # pgserver's platformdirs warns on every start when XDG_RUNTIME_DIR is unset (containers, CI)
@@ -96,7 +99,9 @@ def stop(pg_dir: Path) -> bool:
     try:
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg_dir, user=user)
     except subprocess.CalledProcessError as error:
-        raise RuntimeError(f"could not stop the embedded Postgres in {pg_dir}: {error}") from error
+        raise DatabaseUnavailable(
+            f"could not stop the embedded Postgres in {pg_dir}: {error}"
+        ) from error
     return True
 
 
@@ -108,4 +113,7 @@ def ensure(pg_dir: Path) -> Connection:
 
 
 def export_lines(connection: Connection) -> str:
-    return "\n".join(f"export {name}={value}" for name, value in connection.as_env().items())
+    """`export NAME=value` lines for `eval`, every value shell-quoted."""
+    return "\n".join(
+        f"export {name}={shlex.quote(value)}" for name, value in connection.as_env().items()
+    )

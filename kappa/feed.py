@@ -12,11 +12,12 @@ from typing import Any
 
 import orjson
 
+from kappa.errors import NotAFeedError
+
 FEED_SUFFIXES = (".json", ".json.gz")
-
-
-class NotAFeedError(ValueError):
-    """The input is not a feed/live document; the message says why."""
+# a recorded API stub ({"response": ..., "url": ...}); its unwrapped copy may sit next to it
+STUB_MARK = ".pymlb_stub"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -79,39 +80,74 @@ def capture_from_document(document: Any, captured_at: datetime | None = None) ->
     )
 
 
+def gunzipped(raw: bytes, name: str) -> bytes:
+    """The bytes, gunzipped when the content is gzip (whatever the name says)."""
+    if raw[:2] != GZIP_MAGIC:
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as error:
+        raise NotAFeedError(f"{name}: broken gzip ({error})") from error
+
+
 def parse_bytes(raw: bytes, name: str) -> Any:
-    """JSON from raw bytes, gunzipping when the content is gzip (whatever the name says)."""
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            raise NotAFeedError(f"{name}: broken gzip ({error})") from error
+    """JSON from raw bytes (gzip or not)."""
+    raw = gunzipped(raw, name)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise NotAFeedError(f"{name}: invalid JSON ({error})") from error
 
 
-def read_capture_file(path: Path, captured_at: datetime | None = None) -> Capture:
+def read_file(path: Path) -> bytes:
+    """A recorded file's JSON bytes (gunzipped)."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise NotAFeedError(f"{path}: cannot read ({error.strerror})") from error
-    document = parse_bytes(raw, str(path))
+    return gunzipped(raw, str(path))
+
+
+def read_document(path: Path) -> Any:
+    """A recorded file's JSON (a stub's wrapped response unwrapped)."""
+    return unwrap(parse_bytes(read_file(path), str(path)))
+
+
+def read_capture_file(path: Path, captured_at: datetime | None = None) -> Capture:
+    document = read_document(path)
     try:
         return capture_from_document(document, captured_at)
     except NotAFeedError as error:
         raise NotAFeedError(f"{path}: {error}") from error
 
 
-def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files named directly, plus the feed files (.json, .json.gz) under directories, sorted."""
+def feed_files(paths: list[Path], *, distinct: bool = False) -> list[Path]:
+    """Files named directly, plus the feed files (.json, .json.gz) under directories, sorted.
+    `distinct`: a stub next to its unwrapped copy is the same capture spelled twice; keep the
+    copy."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(FEED_SUFFIXES))
-            )
+            found = sorted(p for p in path.rglob("*") if p.is_file() and is_feed_name(p.name))
+            if distinct:
+                names = {p.name for p in found}
+                found = [p for p in found if _unwrapped_name(p.name) not in names]
+            files.extend(found)
         else:
             files.append(path)
     return files
+
+
+def is_feed_name(name: str) -> bool:
+    return name.endswith(FEED_SUFFIXES)
+
+
+def _unwrapped_name(name: str) -> str | None:
+    """The name of a stub's unwrapped copy (None for a file that is not a stub)."""
+    return name.replace(STUB_MARK, "").removesuffix(".gz") if STUB_MARK in name else None
+
+
+def file_game_and_state(path: Path) -> tuple[str, str] | None:
+    """(gamePk, state) from a recording's name `<gamePk>_<state>_<timeStamp>...`."""
+    parts = path.name.split("_")
+    return (parts[0], parts[1]) if len(parts) >= 3 else None

@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 
 from kappa import raw_log
-from kappa.feed import Capture, NotAFeedError, expand_paths, read_capture_file
+from kappa.errors import NotAFeedError
+from kappa.feed import Capture, feed_files, read_capture_file
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def load_paths(
     others still load."""
     raw_log.ensure_schema(conn)
     summary = LoadSummary()
-    for chunk in _chunks(expand_paths(paths), FILES_PER_TRANSACTION):
+    for chunk in _chunks(feed_files(paths), FILES_PER_TRANSACTION):
         captures: list[Capture] = []
         for path in chunk:
             try:

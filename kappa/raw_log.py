@@ -1,4 +1,6 @@
-"""The append-only raw log in Postgres: schema, COPY of captures, quarantine."""
+"""The append-only raw log in Postgres: schema, the one writer of captures (COPY with the
+content-hash dedupe), copies between databases, quarantine. Loader, ingestion, benchmarks and
+tests all write through `insert_captures`."""
 
 from __future__ import annotations
 
@@ -11,26 +13,15 @@ from pathlib import Path
 import psycopg
 
 from kappa.feed import Capture
-from kappa.settings import PROJECT_DIR
+from kappa.project import bundled_project_dir
 
 logger = logging.getLogger(__name__)
 
-RAW_LOG_COLUMNS = (
-    "game_pk",
-    "captured_at",
-    "source_timecode",
-    "game_state",
-    "content_sha256",
-    "data",
-)
-
-
-def connect(**kwargs) -> psycopg.Connection:
-    """A connection to the server the standard PG* variables name."""
-    return psycopg.connect(**kwargs)
-
-
-RAW_LOG_MACRO = PROJECT_DIR / "macros" / "raw_log" / "create_raw_log.sql"
+# what a writer supplies; raw_id and ingested_at are the database's
+CAPTURE_COLUMNS = ("game_pk", "captured_at", "source_timecode", "game_state", "content_sha256")
+RAW_LOG_COLUMNS = (*CAPTURE_COLUMNS, "data")
+ALL_COLUMNS = ("raw_id", "ingested_at", *RAW_LOG_COLUMNS)
+MACRO_DIR = Path("macros") / "raw_log"
 
 
 def macro_body(path: Path, name: str) -> str:
@@ -40,17 +31,17 @@ def macro_body(path: Path, name: str) -> str:
     pattern = r"\{% macro " + re.escape(name) + r"\(\) -%\}(.*?)\{%- endmacro %\}"
     match = re.search(pattern, text, re.S)
     if match is None:
-        raise RuntimeError(f"{path}: macro {name}() not found")
+        raise FileNotFoundError(f"{path}: macro {name}() not found")
     return match.group(1)
 
 
-def raw_log_ddl() -> str:
-    """The DDL in the dbt macro create_raw_log (one copy, shared with dbt's on-run-start)."""
-    return macro_body(RAW_LOG_MACRO, "create_raw_log")
+def macro_ddl(name: str) -> str:
+    """The DDL in the dbt macro `name` of macros/raw_log/ (one copy, shared with dbt)."""
+    return macro_body(bundled_project_dir() / MACRO_DIR / f"{name}.sql", name)
 
 
 def ensure_schema(conn: psycopg.Connection) -> None:
-    ddl = raw_log_ddl()
+    ddl = macro_ddl("create_raw_log")
     with conn.transaction():
         # serialise concurrent first runs: CREATE ... IF NOT EXISTS is not race-free
         conn.execute("select pg_advisory_xact_lock(hashtext('kappa.raw_log_schema'))")
@@ -107,6 +98,24 @@ def insert_captures(conn: psycopg.Connection, captures: Iterable[Capture]) -> In
         )
         raw_ids = tuple(sorted(row[0] for row in cur.fetchall()))
     return InsertResult(len(raw_ids), offered - len(raw_ids), raw_ids)
+
+
+def copy_raw_log(source: psycopg.Connection, target: psycopg.Connection) -> int:
+    """Copy the whole raw log, raw_id kept, between two databases; bytes copied."""
+    columns = ", ".join(ALL_COLUMNS)
+    copied = 0
+    with (
+        source.cursor().copy(
+            f"copy game.live_game_v1 ({columns}) to stdout (format binary)"
+        ) as out,
+        target.cursor().copy(
+            f"copy game.live_game_v1 ({columns}) from stdin (format binary)"
+        ) as inp,
+    ):
+        for chunk in out:
+            inp.write(chunk)
+            copied += len(chunk)
+    return copied
 
 
 def quarantine(

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.functions import parse_json
 
-from spark_streaming.compile import BATCH_VIEW, GAMES_VIEW, StreamPlan
-from spark_streaming.sinks import DeltaSink, PostgresSink
+from spark_streaming.plan import BATCH_VIEW, GAMES_VIEW, StreamPlan
+from spark_streaming.sinks.delta import DeltaSink
+from spark_streaming.sinks.postgres import PostgresSink
 
 logger = logging.getLogger(__name__)
 

@@ -2,17 +2,15 @@
 `dbt build --target spark` built it (optional), compared row for row, all columns, with what
 `dbt build` produces from the same raw log.
 
-The reference is built in a scratch database (`<db>_parity_<id>`): the raw log is copied
-there (COPY, raw_id kept) and `dbt run` builds the serving tables; the scratch database is
-dropped afterwards. Rows are compared as multisets of all columns (by name), so duplicates,
-missing and extra rows all count.
+The reference is built in a scratch database: the raw log is copied there (COPY, raw_id kept)
+and `dbt run` builds the serving tables; the scratch database is dropped afterwards. Rows are
+compared as multisets of all columns (by name), so duplicates, missing and extra rows all count.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,19 +19,14 @@ from pathlib import Path
 
 import psycopg
 
-from kappa import dbt_invoke
+from kappa import postgres, raw_log, run_dbt
+from kappa.errors import SinkError
+from kappa.settings import Settings
+from spark_streaming.sinks.delta import delta_table_exists
 
 logger = logging.getLogger(__name__)
 
 Rows = Counter
-
-
-@dataclass(frozen=True)
-class Side:
-    """One copy of a table: its rows, or None when it does not exist."""
-
-    name: str
-    rows: Rows | None
 
 
 @dataclass
@@ -62,6 +55,22 @@ class TableParity:
         return "; ".join(parts)
 
 
+def _require_serving_tables(tables: list[str]) -> None:
+    """Nothing to compare when no serving table exists: say what builds them."""
+    with postgres.connect(autocommit=True) as conn:
+        found = [table for table in tables if table_exists(conn, table)]
+        database = conn.info.dbname
+    if not found:
+        raise SinkError(
+            f"database {database} has no serving tables (game.{tables[0]}, ...):"
+            " run `kappa build` or `kappa stream` first"
+        )
+
+
+def table_exists(conn: psycopg.Connection, table: str) -> bool:
+    return conn.execute("select to_regclass(%s)", [f"game.{table}"]).fetchone()[0] is not None
+
+
 def compare(reference: Rows, other: Rows | None) -> tuple[int | None, int, int]:
     if other is None:
         return (None, sum(reference.values()), 0)
@@ -71,8 +80,7 @@ def compare(reference: Rows, other: Rows | None) -> tuple[int | None, int, int]:
 
 
 def postgres_rows(conn: psycopg.Connection, table: str, columns: list[str]) -> Rows | None:
-    found = conn.execute("select to_regclass(%s)", [f"game.{table}"]).fetchone()[0]
-    if found is None:
+    if not table_exists(conn, table):
         return None
     query = f"select {', '.join(columns)} from game.{table}"
     return Counter(tuple(row) for row in conn.execute(query))
@@ -88,8 +96,6 @@ def postgres_columns(conn: psycopg.Connection, table: str) -> list[str]:
 
 
 def delta_rows(spark, location: Path, columns: list[str]) -> Rows | None:
-    from spark_streaming.sinks import delta_table_exists
-
     if not delta_table_exists(spark, str(location)):
         return None
     frame = spark.read.format("delta").load(str(location)).select(*columns)
@@ -98,72 +104,46 @@ def delta_rows(spark, location: Path, columns: list[str]) -> Rows | None:
     return Counter(zip(*values, strict=True))
 
 
-def copy_raw_log(source: psycopg.Connection, target: psycopg.Connection) -> int:
-    """Copy game.live_game_v1 (all columns, raw_id kept) between databases."""
-    columns = "raw_id, game_pk, captured_at, ingested_at, source_timecode, game_state,"
-    columns += " content_sha256, data"
-    copied = 0
-    with (
-        source.cursor().copy(
-            f"copy game.live_game_v1 ({columns}) to stdout (format binary)"
-        ) as out,
-        target.cursor().copy(
-            f"copy game.live_game_v1 ({columns}) from stdin (format binary)"
-        ) as inp,
-    ):
-        for chunk in out:
-            inp.write(chunk)
-            copied += len(chunk)
-    return copied
-
-
 @contextmanager
-def reference_database(project_dir: Path) -> Iterator[str]:
+def reference_database(settings: Settings) -> Iterator[str]:
     """A scratch database with a copy of the raw log and the serving tables `dbt run` built."""
-    from kappa import raw_log
-
-    current = os.environ.get("PGDATABASE", "postgres")
-    name = f"{current}_parity_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    try:
-        with psycopg.connect(autocommit=True) as src, psycopg.connect(dbname=name) as dst:
+    prefix = f"{os.environ.get('PGDATABASE', 'postgres')}_parity"
+    with postgres.scratch_database(prefix) as name:
+        with (
+            postgres.connect(autocommit=True) as src,
+            postgres.connect(dbname=name) as dst,
+        ):
+            raw_log.ensure_schema(src)  # an empty log when none was ever written
             raw_log.ensure_schema(dst)
-            size = copy_raw_log(src, dst)
+            size = raw_log.copy_raw_log(src, dst)
             dst.commit()
         logger.info("parity: raw log copied to %s (%d bytes), running dbt", name, size)
-        os.environ["PGDATABASE"] = name
-        try:
-            if not dbt_invoke.run(["run", "--target", "postgres", "--quiet"], project_dir):
-                raise RuntimeError(f"dbt run failed on the reference database {name}")
-        finally:
-            os.environ["PGDATABASE"] = current
+        run_dbt.invoke("run", "--quiet", settings=settings, database=name)
         yield name
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 def check(
     tables: list[str],
-    project_dir: Path,
-    postgres: bool = True,
+    settings: Settings,
+    postgres_sink: bool = True,
     delta_lakes: dict[str, Path] | None = None,
     spark=None,
 ) -> list[TableParity]:
-    """Compare each table of the stream's Postgres (when `postgres`) and of each named Delta
-    lake against the reference built by dbt on Postgres."""
+    """Compare each table of the stream's Postgres (when `postgres_sink`) and of each named
+    Delta lake against the reference built by dbt on Postgres."""
+    if postgres_sink:
+        _require_serving_tables(tables)
     results = []
-    with reference_database(project_dir) as reference_db:
+    with reference_database(settings) as reference_db:
         with (
-            psycopg.connect(dbname=reference_db, autocommit=True) as ref,
-            psycopg.connect(autocommit=True) as conn,
+            postgres.connect(dbname=reference_db, autocommit=True) as ref,
+            postgres.connect(autocommit=True) as conn,
         ):
             for table in tables:
                 columns = postgres_columns(ref, table)
                 reference = postgres_rows(ref, table, columns) or Counter()
                 parity = TableParity(table, sum(reference.values()))
-                if postgres:
+                if postgres_sink:
                     parity.sides["postgres"] = compare(
                         reference, postgres_rows(conn, table, columns)
                     )

@@ -2,9 +2,10 @@
 
 Delta Lake comes from delta-spark: `configure_spark_with_delta_pip` adds the matching
 `io.delta:delta-spark_<spark>_2.13` artifact to `spark.jars.packages`, which Spark resolves
-from Maven Central on first start (Ivy cache in ~/.ivy2). Under `spark-submit` the session
-already exists (pass `--packages io.delta:delta-spark_4.2_2.13:4.4.1` and the two Delta
-confs); `getOrCreate` then reuses it and the settings below only fill what is unset.
+from Maven Central on first start (Ivy cache in ~/.ivy2); the jar version is DELTA_JAR_VERSION
+(below). Under `spark-submit` the session already exists (pass `--packages
+io.delta:delta-spark_4.2_2.13:4.4.0` and the two Delta confs); `getOrCreate` then reuses it and
+the settings below only fill what is unset.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from kappa.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
-# JVM flags that cut local startup (~9 s instead of ~12 s, DESIGN.md "Spark locally"); with C1
+# JVM flags that cut local startup (~9 s instead of ~12 s, docs/performance.md); with C1
 # only, the default code cache (48 MB) fills during the demo and the JIT switches itself off
 FAST_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"
 # Long-running jobs (the stream, benchmarks): the full tiered JIT (C2) transforms 2-3x faster
@@ -30,8 +33,7 @@ FAST_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=2
 STREAM_JVM = "-XX:+UseParallelGC -XX:ReservedCodeCacheSize=256m"
 # The pip package delta-spark 4.4.1 has no `delta-spark_4.2_2.13:4.4.1` jar on Maven Central
 # (404; only 4.4.0 is published for Spark 4.2). The 4.4.1 Python API works with the 4.4.0 jar
-# (verified), so the jar version is pinned here; KAPPA_DELTA_VERSION overrides it.
-DELTA_JAR_VERSION = "4.4.0"
+# (verified), so the jar version is pinned: Settings.delta_version (KAPPA_DELTA_VERSION).
 # Compiled-code cache entries (Spark's default: 100). One micro-batch runs 17 models of several
 # generated classes each, so the default cache evicts and Janino recompiles every batch (15% of
 # a small batch's CPU, JFR); with room for all of them a warm 1-capture batch takes 3.5 s, not 4.4.
@@ -49,31 +51,34 @@ class SparkSettings:
     scratch_dir: Path | None = None
     driver_memory: str | None = None
     fast_start: bool = False  # C1-only JIT: quicker start, slower steady state (tests)
+    jvm_options_override: str | None = None  # KAPPA_SPARK_JVM_OPTIONS
+    delta_version: str = Settings.delta_version
 
     @property
     def jvm_options(self) -> str:
         default = FAST_JVM if self.fast_start else STREAM_JVM
-        return os.environ.get("KAPPA_SPARK_JVM_OPTIONS", default)
+        return self.jvm_options_override or default
 
     @classmethod
-    def from_env(cls, master: str | None = None) -> SparkSettings:
-        """Settings from KAPPA_SPARK_MASTER, KAPPA_SPARK_SCRATCH, KAPPA_SPARK_DRIVER_MEMORY."""
-        scratch = os.environ.get("KAPPA_SPARK_SCRATCH")
+    def from_settings(cls, settings: Settings, master: str | None = None) -> SparkSettings:
+        """The KAPPA_SPARK_* settings; `master` (a command-line option) wins."""
         return cls(
-            master=master or os.environ.get("KAPPA_SPARK_MASTER", "local[*]"),
-            scratch_dir=Path(scratch) if scratch else None,
-            driver_memory=os.environ.get("KAPPA_SPARK_DRIVER_MEMORY"),
+            master=master or settings.spark_master,
+            scratch_dir=settings.spark_scratch,
+            driver_memory=settings.spark_driver_memory,
+            jvm_options_override=settings.spark_jvm_options,
+            delta_version=settings.delta_version,
         )
 
+    @property
+    def delta_package(self) -> str:
+        """Maven coordinate of the Delta jar for this pyspark (what
+        configure_spark_with_delta_pip builds, with the jar version that exists on Maven
+        Central)."""
+        import pyspark
 
-def delta_package() -> str:
-    """Maven coordinate of the Delta jar for this pyspark (what configure_spark_with_delta_pip
-    builds, with the jar version that exists on Maven Central)."""
-    import pyspark
-
-    spark_minor = ".".join(pyspark.__version__.split(".")[:2])
-    version = os.environ.get("KAPPA_DELTA_VERSION", DELTA_JAR_VERSION)
-    return f"io.delta:delta-spark_{spark_minor}_2.13:{version}"
+        spark_minor = ".".join(pyspark.__version__.split(".")[:2])
+        return f"io.delta:delta-spark_{spark_minor}_2.13:{self.delta_version}"
 
 
 def submitted() -> bool:
@@ -85,13 +90,12 @@ def active_session() -> SparkSession | None:
     return SparkSession.getActiveSession()
 
 
-def build_session(settings: SparkSettings | None = None) -> SparkSession:
+def build_session(settings: SparkSettings) -> SparkSession:
     """The process's SparkSession with Delta Lake, UTC session time zone and quiet local
     settings; returns the running session when there is one (dbt's method `session` and the
     stream then share it)."""
     from delta import configure_spark_with_delta_pip
 
-    settings = settings or SparkSettings.from_env()
     running = active_session()
     if running is not None:
         return running
@@ -128,7 +132,7 @@ def build_session(settings: SparkSettings | None = None) -> SparkSession:
     if settings.driver_memory:
         builder = builder.config("spark.driver.memory", settings.driver_memory)
     builder = configure_spark_with_delta_pip(builder)
-    builder = builder.config("spark.jars.packages", delta_package())
+    builder = builder.config("spark.jars.packages", settings.delta_package)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     logger.info(

@@ -37,7 +37,9 @@ from pyspark.sql.streaming.datasource import (
 from pyspark.sql.types import StructType
 
 FORMAT = "kappa_raw_log"
-SCHEMA = "raw_id bigint, game_pk bigint, captured_at timestamp, source_timecode string, data string"
+ROW_SCHEMA = (
+    "raw_id bigint, game_pk bigint, captured_at timestamp, source_timecode string, data string"
+)
 DEFAULT_TABLE = "game.live_game_v1"
 # a micro-batch's fixed cost (17 Delta merges: ~30 s) spread over more captures: a replay of
 # 200 games runs at 2.2 captures/s in batches of 200, 1.0 in batches of 50
@@ -54,11 +56,12 @@ CONNINFO_VARIABLES = {
 }
 
 
-def conninfo_from_env() -> str:
-    """libpq conninfo of the server the PG* variables name (without the password)."""
+def conninfo_from_env(database: str | None = None) -> str:
+    """libpq conninfo of the server the PG* variables name (without the password); `database`
+    instead of PGDATABASE when given."""
     parts = []
     for variable, key in CONNINFO_VARIABLES.items():
-        value = os.environ.get(variable)
+        value = database if key == "dbname" and database else os.environ.get(variable)
         if value:
             quoted = value.replace("\\", "\\\\").replace("'", "\\'")
             parts.append(f"{key}='{quoted}'")
@@ -236,7 +239,7 @@ class RawLogDataSource(DataSource):
         return FORMAT
 
     def schema(self) -> str:
-        return SCHEMA
+        return ROW_SCHEMA
 
     def streamReader(self, schema: StructType) -> DataSourceStreamReader:
         return RawLogStreamReader(SourceOptions.parse(self.options))
@@ -250,9 +253,11 @@ def register(spark) -> None:
     spark.dataSource.register(RawLogDataSource)
 
 
-def raw_log_options(max_captures: int, partitions: int, table: str = DEFAULT_TABLE) -> dict:
+def raw_log_options(
+    max_captures: int, partitions: int, table: str = DEFAULT_TABLE, database: str | None = None
+) -> dict:
     return {
-        "conninfo": conninfo_from_env(),
+        "conninfo": conninfo_from_env(database),
         "table": table,
         "maxCapturesPerBatch": str(max_captures),
         "numPartitions": str(partitions),

@@ -2,67 +2,60 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 
-from kappa.settings import PROJECT_DIR, Settings
+from kappa import postgres, raw_log, run_dbt
+from kappa.errors import SinkError, StreamError
+from kappa.settings import Settings
 from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
-from spark_streaming.compile import SINKS, StreamPlan, build_plan
+from spark_streaming.plan import SINKS, build_plan
 from spark_streaming.session import SparkSettings, build_session
-from spark_streaming.sinks import DeltaSink, PostgresSink, SinkError
+from spark_streaming.sinks.delta import DeltaSink
+from spark_streaming.sinks.postgres import PostgresSink
 
 logger = logging.getLogger(__name__)
-
-
-class StreamError(RuntimeError):
-    """The streaming query failed (the failed batch's error is the cause)."""
 
 
 @dataclass(frozen=True)
 class StreamSettings:
     sinks: tuple[str, ...]
     checkpoint: Path
-    lake: Path
+    settings: Settings  # the lake and the dbt project come from here
     trigger_seconds: float = 2.0
     available_now: bool = False
     max_captures_per_batch: int = source.DEFAULT_MAX_CAPTURES
     partitions: int = source.DEFAULT_PARTITIONS
     reset: bool = False
-    bootstrap: bool = True
-    project_dir: Path = PROJECT_DIR
+    create_missing_tables: bool = True
+    database: str | None = None  # None: the database PGDATABASE names
 
     def __post_init__(self) -> None:
         unknown = [sink for sink in self.sinks if sink not in SINKS]
         if unknown or not self.sinks:
-            raise ValueError(f"sinks {list(self.sinks)}: choose from {', '.join(SINKS)}")
+            raise SinkError(f"sinks {','.join(self.sinks)!r}: choose from {', '.join(SINKS)}")
 
     @staticmethod
-    def default_checkpoint(sinks: tuple[str, ...]) -> Path:
-        return Settings.from_env().home / "checkpoints" / f"stream-{'-'.join(sorted(sinks))}"
+    def default_checkpoint(settings: Settings, sinks: tuple[str, ...]) -> Path:
+        return settings.checkpoints / f"stream-{'-'.join(sorted(sinks))}"
 
 
 BOOTSTRAP_SCHEMA = "kappa_stream_bootstrap"
 
 
-def bootstrap_postgres(sink: PostgresSink, project_dir: Path) -> None:
+def create_postgres_tables(sink: PostgresSink, settings: Settings, database: str | None) -> None:
     """Create missing Postgres serving tables with `dbt run` over an EMPTY copy of the raw log
     (var raw_schema): the same DDL as `dbt build` (contracts, types), no rows. (`dbt run
     --empty` cannot: it breaks the models' `ref(...) as alias`.)"""
-    from kappa import dbt_invoke, raw_log
-
-    with psycopg.connect(autocommit=True) as conn:
+    with postgres.connect(dbname=database, autocommit=True) as conn:
         missing = sink.missing_tables(conn)
         if not missing:
             return
@@ -72,50 +65,47 @@ def bootstrap_postgres(sink: PostgresSink, project_dir: Path) -> None:
         conn.execute(f"create table {BOOTSTRAP_SCHEMA}.live_game_v1 (like game.live_game_v1)")
     logger.info("creating missing serving tables (dbt run, empty log): %s", ", ".join(missing))
     try:
-        ok = dbt_invoke.run(
-            [
-                "run",
-                "--target",
-                "postgres",
-                "--vars",
-                json.dumps({"raw_schema": BOOTSTRAP_SCHEMA}),
-                "--select",
-                *missing,
-                "--quiet",
-            ],
-            project_dir,
+        run_dbt.invoke(
+            "run",
+            "--select",
+            *missing,
+            "--quiet",
+            settings=settings,
+            variables={"raw_schema": BOOTSTRAP_SCHEMA},
+            database=database,
         )
     finally:
-        with psycopg.connect(autocommit=True) as conn:
+        with postgres.connect(dbname=database, autocommit=True) as conn:
             conn.execute(f"drop schema if exists {BOOTSTRAP_SCHEMA} cascade")
-    if not ok:
-        raise SinkError(f"dbt run could not create the serving tables {missing}")
 
 
-def prepare(settings: StreamSettings) -> tuple[StreamPlan, BatchProcessor]:
-    plan = build_plan(settings.sinks, settings.lake, settings.project_dir)
-    postgres = PostgresSink(plan) if "postgres" in settings.sinks else None
-    delta = DeltaSink(plan) if "delta" in settings.sinks else None
-    if postgres is not None:
-        with psycopg.connect(autocommit=True) as conn:
-            missing = postgres.missing_tables(conn)
-        if missing and not settings.bootstrap:
-            raise SinkError(f"Postgres serving tables missing: {missing}; run `dbt build` first")
+def prepare(settings: StreamSettings) -> BatchProcessor:
+    """Compile the project for the stream and make the sinks ready (missing Postgres tables
+    created unless `create_missing_tables` is off). Needs no Spark session."""
+    plan = build_plan(settings.sinks, settings.settings)
+    postgres_sink = PostgresSink(plan, settings.database) if "postgres" in settings.sinks else None
+    delta_sink = DeltaSink(plan) if "delta" in settings.sinks else None
+    if postgres_sink is not None:
+        with postgres.connect(dbname=settings.database, autocommit=True) as conn:
+            missing = postgres_sink.missing_tables(conn)
+        if missing and not settings.create_missing_tables:
+            raise SinkError(
+                f"Postgres serving tables missing: {', '.join(missing)}; run `kappa build` first"
+            )
         if missing:
-            bootstrap_postgres(postgres, settings.project_dir)
-    return plan, BatchProcessor(plan=plan, postgres=postgres, delta=delta)
+            create_postgres_tables(postgres_sink, settings.settings, settings.database)
+    return BatchProcessor(plan=plan, postgres=postgres_sink, delta=delta_sink)
 
 
-def start(
+def prepare_with_session(
     settings: StreamSettings, spark_settings: SparkSettings
 ) -> tuple[SparkSession, BatchProcessor]:
-    """The session and the prepared processor. dbt compiles the project (and creates missing
-    serving tables) while the JVM starts: about 10 s of each start on 2 cores (compiling needs
-    no Spark session)."""
+    """The SparkSession and the prepared processor: dbt compiles the project (and creates
+    missing serving tables) while the JVM starts, about 10 s of each start on 2 cores."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepare, settings)
         spark = build_session(spark_settings)
-        _plan, processor = prepared.result()
+        processor = prepared.result()
     return spark, processor
 
 
@@ -134,12 +124,14 @@ def run(
         )
         shutil.rmtree(settings.checkpoint)
     if processor is None:
-        _plan, processor = prepare(settings)
+        processor = prepare(settings)
     # foreachBatch runs batch queries: adaptive execution re-plans each of their stages, which
     # costs a micro-batch more than it saves on data this small (15 games: 7.4 s vs 9.3 s)
     spark.conf.set("spark.sql.adaptive.enabled", "false")
     source.register(spark)
-    options = source.raw_log_options(settings.max_captures_per_batch, settings.partitions)
+    options = source.raw_log_options(
+        settings.max_captures_per_batch, settings.partitions, database=settings.database
+    )
     frame = spark.readStream.format(source.FORMAT).options(**options).load()
     writer = (
         frame.writeStream.foreachBatch(processor)
@@ -175,19 +167,10 @@ def run(
         query.stop()
     error = query.exception()
     if error is not None:
-        raise StreamError(f"the stream failed: {error}") from None
+        raise StreamError(f"the stream failed: {_first_line(error)}") from error
     return processor.reports
 
 
-def wait_for_rows(check, timeout: float = 60.0, every: float = 0.05) -> float:
-    """Poll `check()` until it is true; seconds waited (helper for benchmarks and tests)."""
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"condition not met within {timeout} s")
-        time.sleep(every)
-    return time.monotonic() - started
-
-
-def environment_summary() -> str:
-    return f"PGHOST={os.environ.get('PGHOST', '')} PGDATABASE={os.environ.get('PGDATABASE', '')}"
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

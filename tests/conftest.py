@@ -1,51 +1,32 @@
-"""Shared fixtures: a real Postgres (embedded pgserver, or the server PGHOST names), a fresh
-database per test, dbt in-process, and the real MLB feeds."""
+"""Fixtures of the whole suite: a real Postgres (embedded pgserver, or the server PGHOST names),
+a fresh database per test, dbt in-process, one SparkSession (support/spark.py). Test data and
+helpers live in support/ (on sys.path through pytest's `pythonpath`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from kappa import embedded_pg, raw_log
-from kappa.settings import PROJECT_DIR
+from kappa import embedded_pg, postgres, raw_log, run_dbt
+from kappa.errors import DbtError
+from kappa.settings import Settings
 
-SHARED_MLB = PROJECT_DIR.parent / "shared" / "data" / "mlb"
-SHARED_FEEDS = SHARED_MLB / "feed_live"
-SAMPLE_FEEDS = PROJECT_DIR / "sample_data" / "feed_live"
+from support.data import PROJECT_DIR
 
-pytest_plugins: list[str] = ["spark_fixtures"]
+pytest_plugins: list[str] = ["support.spark"]
 
-# pytest-xdist: each worker gets its own dbt target and log directories (two processes would
-# otherwise write the same manifests and partial-parse files); subprocesses inherit them
-_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-if _XDIST_WORKER:
-    os.environ.setdefault("DBT_TARGET_PATH", f"target/{_XDIST_WORKER}")
-    os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / _XDIST_WORKER))
-
-
-def shared_feed_files(state: str | None = None) -> list[Path]:
-    """Real feed/live files of ../shared (one per capture: the raw pymlb stubs and the
-    ?timecode re-request are alternative spellings of the same capture)."""
-    files = sorted(
-        path
-        for path in SHARED_FEEDS.iterdir()
-        if path.name.endswith((".json", ".json.gz")) and ".pymlb_stub" not in path.name
-    )
-    if state is not None:
-        files = [path for path in files if path.name.split("_")[1] == state]
-    return files
-
-
-requires_shared = pytest.mark.skipif(
-    not SHARED_FEEDS.is_dir(), reason=f"real feeds not found at {SHARED_FEEDS}"
-)
+# Each pytest-xdist worker (and a run without workers) gets its own dbt target and log
+# directories: two processes would otherwise write the same manifests and partial-parse files.
+# Subprocesses inherit them.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.setdefault("DBT_TARGET_PATH", f"target/{_WORKER}")
+os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / _WORKER))
 
 
 @pytest.fixture(scope="session")
@@ -68,25 +49,12 @@ def pg_server() -> Iterator[dict[str, str]]:
             os.environ[name] = value
 
 
-def create_database() -> str:
-    name = f"kappa_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    return name
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
-
-
 @pytest.fixture
 def database(pg_server, monkeypatch) -> Iterator[str]:
     """A fresh, empty database for one test; PGDATABASE points at it (psycopg, dbt, Spark)."""
-    name = create_database()
-    monkeypatch.setenv("PGDATABASE", name)
-    yield name
-    drop_database(name)
+    with postgres.scratch_database("kappa_test") as name:
+        monkeypatch.setenv("PGDATABASE", name)
+        yield name
 
 
 @pytest.fixture
@@ -99,33 +67,47 @@ def conn(database) -> Iterator[psycopg.Connection]:
 
 @pytest.fixture(scope="session")
 def dbt() -> Callable[..., object]:
-    """Run dbt in-process on the project; fails the test when dbt fails (unless expect_fail)."""
-    from dbt.cli.main import dbtRunner
+    """Run dbt in-process on the project (kappa.run_dbt): `dbt("run")`, `dbt("compile",
+    "--target", "spark", "--vars", "{...}")`, `database=` for another database. Fails the test
+    when dbt fails, unless expect_fail (then dbt's result is returned)."""
 
-    from kappa.dbt_invoke import project_args
-
-    runner = dbtRunner()
-
-    def run(*args: str, expect_fail: bool = False):
-        result = runner.invoke([*args, *project_args(), "--quiet"])
-        if not expect_fail:
-            assert result.success, f"dbt {' '.join(args)} failed: {_failures(result)}"
+    def run(command: str, *args: str, database: str | None = None, expect_fail: bool = False):
+        rest, options = _split_options(list(args), ("--target", "--vars"))
+        variables = _parse_vars(options.get("--vars"))
+        try:
+            result = run_dbt.invoke(
+                command,
+                *rest,
+                "--quiet",
+                settings=Settings.from_env(),
+                target=options.get("--target", "postgres"),
+                variables=variables,
+                database=database,
+            )
+        except DbtError as error:
+            if expect_fail:
+                return error.result
+            pytest.fail(str(error))
+        assert not expect_fail, f"dbt {command} {' '.join(args)} succeeded, a failure expected"
         return result
 
     return run
 
 
-def _failures(result) -> str:
-    """The failed nodes of a dbt result and their messages (not the whole result object)."""
-    if result.exception is not None:
-        return str(result.exception)
-    failed = [
-        f"{node_result.node.name}: {node_result.message}"
-        for node_result in getattr(result.result, "results", [])
-        if getattr(node_result.status, "value", node_result.status) in {"error", "fail"}
-    ]
-    return "; ".join(failed) or "see the dbt output above"
+def _parse_vars(text: str | None) -> dict | None:
+    """dbt's --vars text (YAML, JSON included) as the dict run_dbt passes on."""
+    import yaml
+
+    return yaml.safe_load(text) if text else None
 
 
-def table_rows(connection: psycopg.Connection, table: str, order_by: str) -> list[tuple]:
-    return connection.execute(f"select * from game.{table} order by {order_by}").fetchall()
+def _split_options(args: list[str], names: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
+    """Take `--name value` pairs out of dbt arguments (the invocation sets them itself)."""
+    rest, options = [], {}
+    iterator = iter(args)
+    for arg in iterator:
+        if arg in names:
+            options[arg] = next(iterator)
+        else:
+            rest.append(arg)
+    return rest, options

@@ -1,5 +1,6 @@
 {#- The raw log's document column as a queryable JSON value.
-    Postgres: the column is jsonb already. Spark: JSON text parsed once into VARIANT
+    Postgres: the column is jsonb already (https://www.postgresql.org/docs/current/datatype-json.html).
+    Spark: JSON text parsed once into VARIANT
     (https://spark.apache.org/docs/latest/api/sql/#parse_json); in the stream (var streaming)
     the micro-batch view carries the document parsed already (spark_streaming/batch.py parses
     each capture once per batch for all models), so the column is returned unchanged. -#}

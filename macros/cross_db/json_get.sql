@@ -1,5 +1,5 @@
 {#- A sub-document at a dotted path, still JSON (jsonb / VARIANT); NULL when missing.
-    Take sub-documents out of the 1-2 MB feed once, before exploding (DESIGN.md detoast trap).
+    Take sub-documents out of the 1-2 MB feed once, before exploding (docs/performance.md, the detoast pitfall).
     Postgres #>: https://www.postgresql.org/docs/current/functions-json.html
     Spark try_variant_get: https://spark.apache.org/docs/latest/api/sql/#try_variant_get -#}
 {% macro json_get(expression, path) -%}

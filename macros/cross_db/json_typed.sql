@@ -12,21 +12,6 @@
     {{ exceptions.raise_compiler_error("json_typed: JSON not supported on " ~ target.type) }}
 {%- endmacro %}
 
-{#- internal: the text a value must match to be cast to each type (the same on every engine) -#}
-{% macro json_typed_pattern(type) -%}
-    {%- set patterns = {
-        'int': '^-?[0-9]{1,9}$',
-        'bigint': '^-?[0-9]{1,18}$',
-        'double': '^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$',
-        'date': '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
-        'timestamp': '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[-+][0-9]{2}:?[0-9]{2})$',
-    } -%}
-    {%- if type not in patterns -%}
-        {{ exceptions.raise_compiler_error("json_typed: type '" ~ type ~ "' not supported on " ~ target.type ~ "; use one of int, bigint, double, boolean, date, timestamp, text") }}
-    {%- endif -%}
-    {{ return(patterns[type]) }}
-{%- endmacro %}
-
 {% macro postgres__json_typed(expression, path, type) -%}
     {%- set value = kappa.json_text(expression, path) -%}
     {%- set sql_types = {'int': 'integer', 'bigint': 'bigint', 'double': 'double precision', 'date': 'date', 'timestamp': 'timestamptz'} -%}

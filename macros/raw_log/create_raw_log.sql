@@ -1,4 +1,4 @@
-{#- The raw log and its quarantine (DATA_MODEL.md). The body between the macro tags is plain
+{#- The raw log and its quarantine (docs/data-model.md). The body between the macro tags is plain
     SQL with no Jinja: kappa/raw_log.py executes the same text, so this is the only copy.
     Idempotent; run by on-run-start on Postgres and by the loader. -#}
 {% macro create_raw_log() -%}

@@ -1,0 +1,96 @@
+"""`kappa bench ...`: benchmarks that print figures and ratios (wired by kappa/cli/bench.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Master = Annotated[
+    str | None,
+    typer.Option(help="Spark master URL [default: local[*]]", envvar="KAPPA_SPARK_MASTER"),
+]
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print figures, change nothing).")
+
+
+@bench_app.command("backfill")
+def backfill(
+    games: Annotated[int, typer.Option("--games", "-n", min=1, help="Games in the corpus")] = 500,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(help="Real feed/live files to re-key (default: ../shared, else sample_data)"),
+    ] = None,
+    connections: Annotated[int, typer.Option(min=1, help="Parallel COPY connections")] = 2,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, envvar="KAPPA_DBT_THREADS", help="dbt threads (default: the profile's, 4)"
+        ),
+    ] = None,
+    keep: Annotated[bool, typer.Option(help="Keep the benchmark database (default: drop)")] = False,
+    raw_storage: Annotated[
+        str,
+        typer.Option(
+            help="Raw log document storage: external (uncompressed, the default) or compressed"
+        ),
+    ] = "external",
+    rebuild: Annotated[
+        bool, typer.Option(help="Also time a second dbt build with nothing new")
+    ] = False,
+    select: Annotated[
+        str | None, typer.Option(help="dbt --select (default: every model and test)")
+    ] = None,
+) -> None:
+    """Re-key N real final games into a fresh database, `dbt build` all serving models, and
+    print games/s, MB/s, peak memory and the ratio to a read floor."""
+    from benchmarks import backfill as bench_backfill
+
+    settings = bench_backfill.BackfillSettings(
+        games=games,
+        load_connections=connections,
+        dbt_threads=threads,
+        keep_database=keep,
+        raw_storage=raw_storage,
+        rebuild=rebuild,
+        dbt_args=("--select", select) if select else (),
+        **({"feeds_dir": feeds} if feeds is not None else {}),
+    )
+    report = bench_backfill.run(settings, on_progress=lambda line: typer.echo(line, err=True))
+    typer.echo(bench_backfill.format_report(report))
+    if not report.dbt_success:
+        raise typer.Exit(1)
+
+
+@bench_app.command("stream-latency")
+def stream_latency(
+    games: Annotated[int, typer.Option(min=1, help="Games written concurrently")] = 15,
+    interval: Annotated[float, typer.Option(help="Seconds between captures of a game")] = 10,
+    duration: Annotated[float, typer.Option(help="Seconds of writing, measured")] = 60,
+    warmup: Annotated[
+        float,
+        typer.Option(help="Seconds of writing first, not measured (JVM and JIT warm-up)"),
+    ] = 0,
+    trigger: Annotated[float, typer.Option(help="Stream trigger, seconds")] = 0.5,
+    feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
+    master: Master = None,
+) -> None:
+    """Commit-to-visible latency of the stream (Postgres sink), p50/p95/max."""
+    from benchmarks.stream import latency
+
+    latency(games, interval, duration, trigger, feeds, master, warmup)
+
+
+@bench_app.command("stream-replay")
+def stream_replay(
+    games: Annotated[int, typer.Option(min=1, help="Re-keyed games in the corpus")] = 200,
+    sinks: Annotated[str, typer.Option(help="postgres,delta")] = "postgres,delta",
+    max_captures_per_batch: Annotated[int, typer.Option(min=1)] = 200,  # the stream's
+    feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
+    master: Master = None,
+) -> None:
+    """`kappa stream --available-now` over N re-keyed real games: captures/s, MB/s, memory."""
+    from benchmarks.stream import replay
+    from spark_streaming.plan import parse_sinks
+
+    replay(games, parse_sinks(sinks), max_captures_per_batch, feeds, master)

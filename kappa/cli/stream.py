@@ -1,0 +1,72 @@
+"""`kappa stream`: the Spark stream, wired from the command line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kappa.settings import Settings
+from spark_streaming.plan import parse_sinks
+
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m)?$")
+
+
+def parse_duration(value: str) -> float:
+    """'2s', '500ms', '1m', '3' -> seconds."""
+    match = DURATION.match(value.strip())
+    if match is None:
+        raise typer.BadParameter(f"{value!r} is not a duration (e.g. 2s, 500ms, 1m)")
+    number, unit = float(match.group(1)), match.group(2) or "s"
+    return number * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+
+
+def stream(
+    trigger: Annotated[str, typer.Option(help="Micro-batch interval (2s, 500ms, 1m)")] = "2s",
+    available_now: Annotated[
+        bool, typer.Option("--available-now", help="Replay the backlog, then stop")
+    ] = False,
+    sinks: Annotated[str, typer.Option(help="Comma-separated: postgres,delta")] = "postgres,delta",
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="Checkpoint dir [default: $KAPPA_HOME/checkpoints/stream-<sinks>]"),
+    ] = None,
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL [default: local[*]]", envvar="KAPPA_SPARK_MASTER"),
+    ] = None,
+    max_captures_per_batch: Annotated[
+        int, typer.Option(help="Cap per micro-batch (also under --available-now)", min=1)
+    ] = 200,  # source.DEFAULT_MAX_CAPTURES (not imported: it loads pyspark)
+    partitions: Annotated[int, typer.Option(help="Parallel reads of the raw log", min=1)] = 2,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Drop the checkpoint: replay from the first capture")
+    ] = False,
+) -> None:
+    """Stream new raw-log captures through the dbt models into Postgres and Delta Lake."""
+    from spark_streaming.session import SparkSettings
+    from spark_streaming.stream import StreamSettings, prepare_with_session, run
+
+    chosen = parse_sinks(sinks)
+    settings = Settings.from_env()
+    stream_settings = StreamSettings(
+        sinks=chosen,
+        checkpoint=(checkpoint or StreamSettings.default_checkpoint(settings, chosen)).resolve(),
+        settings=settings,
+        trigger_seconds=parse_duration(trigger),
+        available_now=available_now,
+        max_captures_per_batch=max_captures_per_batch,
+        partitions=partitions,
+        reset=reset,
+    )
+    spark_settings = SparkSettings.from_settings(settings, master)
+    spark, processor = prepare_with_session(stream_settings, spark_settings)
+    reports = run(stream_settings, spark, processor=processor)
+    captures = sum(report.captures for report in reports)
+    typer.echo(f"stream stopped: {len(reports)} batches, {captures} captures")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stream")(stream)
