@@ -20,7 +20,15 @@ logger = logging.getLogger(__name__)
 # pgserver's platformdirs warns on every start when XDG_RUNTIME_DIR is unset (containers, CI)
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
 
-PG_VARIABLES = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
+# libpq keyword -> environment variable
+LIBPQ_VARIABLES = {
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+}
+PG_VARIABLES = tuple(LIBPQ_VARIABLES.values())
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class Connection:
     password: str | None = None
 
     def as_libpq(self) -> dict[str, str]:
-        """Keyword arguments for psycopg.connect."""
+        """Keyword arguments for psycopg.connect (no password key when there is none)."""
         settings = {"host": self.host, "port": self.port, "user": self.user}
         settings["dbname"] = self.database
         if self.password:
@@ -42,11 +50,8 @@ class Connection:
         return settings
 
     def as_env(self) -> dict[str, str]:
-        env = {"PGHOST": self.host, "PGPORT": self.port, "PGUSER": self.user}
-        env["PGDATABASE"] = self.database
-        if self.password:
-            env["PGPASSWORD"] = self.password
-        return env
+        """The same as PG* environment variables."""
+        return {LIBPQ_VARIABLES[key]: value for key, value in self.as_libpq().items()}
 
 
 def external_server_configured() -> bool:
