@@ -71,14 +71,21 @@ def stream_latency(
         float,
         typer.Option(help="Seconds of writing first, not measured (JVM and JIT warm-up)"),
     ] = 0,
-    trigger: Annotated[float, typer.Option(help="Stream trigger, seconds")] = 0.5,
+    trigger: Annotated[float, typer.Option(help="Postgres query trigger, seconds")] = 0.5,
+    sinks: Annotated[str, typer.Option(help="postgres,delta")] = "postgres,delta",
+    delta_trigger: Annotated[
+        float | None, typer.Option(help="Delta query trigger, seconds [default: the stream's]")
+    ] = None,
     feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
     master: Master = None,
 ) -> None:
-    """Commit-to-visible latency of the stream (Postgres sink), p50/p95/max."""
+    """Commit-to-visible latency of each sink of the stream, p50/p95/max."""
     from benchmarks.stream import latency
+    from spark_streaming.plan import parse_sinks
 
-    latency(games, interval, duration, trigger, feeds, master, warmup)
+    latency(
+        games, interval, duration, trigger, feeds, master, warmup, parse_sinks(sinks), delta_trigger
+    )
 
 
 @bench_app.command("stream-replay")

@@ -81,24 +81,29 @@ def latency(
     feeds: Path | None,
     master: str | None,
     warmup: float = 0.0,
+    sinks: tuple[str, ...] = ("postgres", "delta"),
+    delta_trigger: float | None = None,
 ) -> None:
     from spark_streaming import stream
 
     templates = _templates(feeds)
     scratch = Path(tempfile.mkdtemp(prefix="kappa-bench-latency-"))
+    options = {"trigger_seconds": trigger}
+    if delta_trigger is not None:
+        options["delta_trigger_seconds"] = delta_trigger
     with postgres.scratch_database("kappa_bench_latency") as database:
         with postgres.connect(dbname=database, autocommit=True) as conn:
             raw_log.ensure_schema(conn)
         spark = _spark(master)
-        settings = _stream_settings(("postgres",), scratch, database, trigger_seconds=trigger)
-        processor = stream.prepare(settings)  # compile, create the tables: before writing
+        settings = _stream_settings(sinks, scratch, database, **options)
+        processors = stream.prepare(settings)  # compile, create the tables: before writing
         stop = threading.Event()
         runner = threading.Thread(
-            target=stream.run, args=(settings, spark, stop, processor), daemon=True
+            target=stream.run, args=(settings, spark, stop, processors), daemon=True
         )
         runner.start()
         committed: dict[int, tuple[int, float]] = {}  # raw_id -> (game_pk, commit time)
-        visible: dict[int, float] = {}
+        visible: dict[str, dict[int, float]] = {sink: {} for sink in sinks}
         warming: set[int] = set()  # written during the warm-up: processed, not measured
         done = threading.Event()
 
@@ -121,43 +126,90 @@ def latency(
                     step += 1
             done.set()
 
-        def poller() -> None:
-            with postgres.connect(dbname=database, autocommit=True) as conn:
-                while not (done.is_set() and len(visible) == len(committed)):
-                    try:
-                        applied = dict(
-                            conn.execute(
-                                "select game_pk, raw_id from game.live_game_metadata"
-                            ).fetchall()
-                        )
-                    except psycopg.errors.UndefinedTable:
-                        applied = {}
-                    now = time.monotonic()
-                    for raw_id, (game_pk, _when) in list(committed.items()):
-                        if raw_id not in visible and applied.get(game_pk, 0) >= raw_id:
-                            visible[raw_id] = now
-                    time.sleep(0.02)
+        def poller(sink: str) -> None:
+            """Marks each capture visible once its game's watermark row holds it (or newer)."""
+            applied_of = (
+                _postgres_watermark(database)
+                if sink == "postgres"
+                else _delta_watermark(settings.settings.lake)
+            )
+            seen = visible[sink]
+            deadline = None
+            while not (done.is_set() and len(seen) == len(committed)):
+                if done.is_set():
+                    deadline = deadline or time.monotonic() + 180
+                    if time.monotonic() > deadline:
+                        break
+                applied = applied_of()
+                now = time.monotonic()
+                for raw_id, (game_pk, _when) in list(committed.items()):
+                    if raw_id not in seen and applied.get(game_pk, 0) >= raw_id:
+                        seen[raw_id] = now
+                time.sleep(0.02 if sink == "postgres" else 0.25)
 
         write_thread = threading.Thread(target=writer, daemon=True)
-        poll_thread = threading.Thread(target=poller, daemon=True)
+        pollers = [threading.Thread(target=poller, args=(sink,), daemon=True) for sink in sinks]
         write_thread.start()
-        poll_thread.start()
+        for thread in pollers:
+            thread.start()
         write_thread.join()
-        poll_thread.join(timeout=120)
+        for thread in pollers:
+            thread.join(timeout=240)
         stop.set()
-        runner.join(timeout=60)
-    latencies = sorted(visible[raw] - committed[raw][1] for raw in visible if raw not in warming)
-    if not latencies:
-        typer.echo("no capture became visible")
+        runner.join(timeout=120)
+    measured = len(committed) - len(warming)
+    lines = [
+        f"stream latency (commit -> visible), {games} games, one capture per game every"
+        f" {interval:g} s, sinks {','.join(sinks)}, trigger {trigger:g} s"
+        + (f", delta trigger {settings.delta_trigger_seconds:g} s" if "delta" in sinks else "")
+        + f", after {warmup:g} s of warm-up:"
+    ]
+    for sink in sinks:
+        seen = visible[sink]
+        latencies = sorted(seen[raw] - committed[raw][1] for raw in seen if raw not in warming)
+        if not latencies:
+            lines.append(f"  {sink:8s} no capture became visible")
+            continue
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        lines.append(
+            f"  {sink:8s} {len(latencies)}/{measured} captures;"
+            f" p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s,"
+            f" max {latencies[-1]:.2f} s"
+        )
+    typer.echo("\n".join(lines))
+    if any(not visible[sink] for sink in sinks):
         raise typer.Exit(1)
-    p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    typer.echo(
-        f"stream latency (commit -> visible in Postgres), {games} games, one capture per game"
-        f" every {interval:g} s, trigger {trigger:g} s, after {warmup:g} s of warm-up:"
-        f" {len(latencies)}/{len(committed) - len(warming)} captures;"
-        f" p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s,"
-        f" max {latencies[-1]:.2f} s"
-    )
+
+
+def _postgres_watermark(database: str):
+    """game_pk -> raw_id of live_game_metadata in Postgres (empty before the table exists)."""
+    conn = postgres.connect(dbname=database, autocommit=True)
+
+    def applied() -> dict[int, int]:
+        try:
+            rows = conn.execute("select game_pk, raw_id from game.live_game_metadata").fetchall()
+        except psycopg.errors.UndefinedTable:
+            return {}
+        return dict(rows)
+
+    return applied
+
+
+def _delta_watermark(lake: Path):
+    """game_pk -> raw_id of live_game_metadata in the Delta lake, read with delta-rs (no JVM)."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    location = str(lake / "game" / "live_game_metadata")
+
+    def applied() -> dict[int, int]:
+        try:
+            table = DeltaTable(location).to_pyarrow_table(columns=["game_pk", "raw_id"])
+        except TableNotFoundError:
+            return {}
+        return dict(zip(table["game_pk"].to_pylist(), table["raw_id"].to_pylist(), strict=True))
+
+    return applied
 
 
 def replay(
@@ -174,14 +226,15 @@ def replay(
         settings = _stream_settings(
             sinks, scratch, database, available_now=True, max_captures_per_batch=max_captures
         )
-        processor = stream.prepare(settings)  # compile + create tables outside the timing
+        processors = stream.prepare(settings)  # compile + create tables outside the timing
         started = time.monotonic()
-        reports = stream.run(settings, spark, processor=processor)
+        reports = stream.run(settings, spark, processors=processors)
         seconds = time.monotonic() - started
-    captures = sum(report.captures for report in reports)
-    batch_ms = [report.millis for report in reports]
+    captures = games  # every sink's query applies each of them
+    batch_ms = [report.millis for batches in reports.values() for report in batches]
+    batches = ", ".join(f"{sink} {len(batches)}" for sink, batches in reports.items())
     typer.echo(
-        f"stream replay ({', '.join(sinks)}; {len(reports)} batches of <= {max_captures}):"
+        f"stream replay ({', '.join(sinks)}; batches {batches} of <= {max_captures}):"
         f" {captures} captures, {size / 1e6:.0f} MB in {seconds:.1f} s ="
         f" {captures / seconds:.1f} captures/s, {size / 1e6 / seconds:.1f} MB/s;"
         f" batch ms min {min(batch_ms)} max {max(batch_ms)};"

@@ -1,5 +1,5 @@
 """foreachBatch: run every serving model's compiled dbt SQL on the micro-batch, then write the
-outputs to the sinks.
+outputs to the query's sink (each sink is its own streaming query: kappa.stream).
 
 The batch is exposed as the temp view `live_game_v1` (the source relation the models were
 compiled against: `system.session.live_game_v1`). The model SQL stays exactly what dbt compiled.
@@ -12,8 +12,11 @@ once, before the models run:
 2. its `data` parsed into VARIANT (`parse_json`, once per document) and cached: in the stream
    (var `streaming`) `kappa.json_doc` returns the column unchanged, so every model reads the
    cached parsed documents instead of parsing each one again (17 parses -> 1);
-3. the models are analysed and run concurrently (a thread pool of Spark jobs), their outputs
-   cached when the Delta sink reads them again.
+3. the models are analysed and run concurrently (a thread pool of Spark jobs); the sink stages
+   their outputs (Postgres: Arrow; Delta: cached) and writes them.
+
+Each batch logs its captures, rows, milliseconds per phase and the sink's lag: from the oldest
+capture's arrival in the raw log (`ingested_at`) to the sink's commit.
 """
 
 from __future__ import annotations
@@ -30,17 +33,21 @@ from spark_streaming.plan import BATCH_VIEW, GAMES_VIEW, StreamPlan
 from spark_streaming.sinks.delta import DeltaSink
 from spark_streaming.sinks.postgres import PostgresSink
 
+Sink = PostgresSink | DeltaSink
+
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class BatchReport:
     batch_id: int
+    sink: str
     captures: int
     games: int
     rows: dict[str, int] = field(default_factory=dict)
     millis: int = 0
     phases: dict[str, int] = field(default_factory=dict)  # ms per phase
+    lag_ms: int = 0  # oldest capture's arrival in the raw log -> the sink's commit
 
     def phase(self, name: str, since: float) -> float:
         now = time.monotonic()
@@ -51,19 +58,18 @@ class BatchReport:
         rows = " ".join(f"{name.removeprefix('live_game_')}={n}" for name, n in self.rows.items())
         phases = " ".join(f"{name} {ms}" for name, ms in self.phases.items())
         return (
-            f"batch {self.batch_id}: {self.captures} captures, {self.games} games,"
-            f" {self.millis} ms ({phases}); rows {rows}"
+            f"{self.sink} batch {self.batch_id}: {self.captures} captures, {self.games} games,"
+            f" {self.millis} ms ({phases}), lag {self.lag_ms} ms; rows {rows}"
         )
 
 
 @dataclass
 class BatchProcessor:
-    """The foreachBatch function of the stream."""
+    """The foreachBatch function of one sink's streaming query."""
 
     plan: StreamPlan
-    postgres: PostgresSink | None
-    delta: DeltaSink | None
-    threads: int = 4  # concurrent Spark jobs per batch (models, Delta merges)
+    sink: Sink
+    threads: int = 4  # concurrent Spark jobs per batch (the models)
     reports: list[BatchReport] = field(default_factory=list)
 
     def __call__(self, batch_df: DataFrame, batch_id: int) -> None:
@@ -72,11 +78,13 @@ class BatchProcessor:
         raw = batch_df.persist()
         cached: list[DataFrame] = [raw]
         try:
-            captured = [row[0] for row in raw.select("game_pk").collect()]  # one job: ints only
+            # one job, no documents: the games and when each capture arrived (epoch micros)
+            captured = raw.selectExpr("game_pk", "unix_micros(ingested_at)").collect()
             if not captured:
                 return
-            games = sorted(set(captured))
-            report = BatchReport(batch_id, len(captured), len(games))
+            games = sorted({row[0] for row in captured})
+            oldest_arrival = min(row[1] for row in captured) / 1e6
+            report = BatchReport(batch_id, self.sink.name, len(captured), len(games))
             games_df = spark.createDataFrame([(game,) for game in games], "game_pk bigint")
             games_df.createOrReplaceTempView(GAMES_VIEW)
             # one capture per game (live): the staging models keep them all, nothing to narrow
@@ -85,46 +93,22 @@ class BatchProcessor:
             raw.unpersist()  # the parsed captures hold all the models read
             mark = report.phase("prepare", started)
             # the models are analysed and run concurrently (analysis is a tenth of a small
-            # batch); an output is cached only when the Delta sink reads it again
-            keep = self.delta is not None
+            # batch); the sink stages what it writes (Arrow for Postgres, a cache for Delta)
             with ThreadPoolExecutor(max_workers=self.threads) as pool:
                 outputs = dict(
-                    zip(
-                        self.plan.names,
-                        pool.map(
-                            lambda model: self._output(spark, model.sql, keep), self.plan.models
-                        ),
-                        strict=True,
-                    )
+                    zip(self.plan.names, pool.map(spark.sql, self.plan.sqls), strict=True)
                 )
-                if keep:
-                    cached.extend(outputs.values())
-                if self.postgres is not None:
-                    tables = pool.map(DataFrame.toArrow, outputs.values())
-                    arrow = dict(zip(outputs, tables, strict=True))
-                    report.rows = {name: arrow[name].num_rows for name in outputs}
-                else:
-                    counts = pool.map(DataFrame.count, outputs.values())
-                    report.rows = dict(zip(outputs, counts, strict=True))
+                staged, report.rows = self.sink.stage(outputs, pool)
             mark = report.phase("transform", mark)
-            if self.postgres is not None:
-                self.postgres.write({name: arrow[name] for name in outputs}, games)
-                mark = report.phase("postgres", mark)
-                del arrow
-            if self.delta is not None:
-                self.delta.write(spark, outputs, self.threads)
-                mark = report.phase("delta", mark)
+            self.sink.write(staged, games)
+            report.phase(self.sink.name, mark)
+            report.lag_ms = int((time.time() - oldest_arrival) * 1000)
             report.millis = int((time.monotonic() - started) * 1000)
             self.reports.append(report)
             logger.info("%s", report.line())
         finally:
             for frame in cached:
                 frame.unpersist()
-
-    @staticmethod
-    def _output(spark: SparkSession, sql: str, keep: bool) -> DataFrame:
-        output = spark.sql(sql)
-        return output.persist() if keep else output
 
     def _prepare(self, spark: SparkSession, raw: DataFrame, narrow: bool = True) -> DataFrame:
         """The captures the models read, documents parsed once, cached and materialized; also

@@ -38,7 +38,8 @@ from pyspark.sql.types import StructType
 
 FORMAT = "kappa_raw_log"
 ROW_SCHEMA = (
-    "raw_id bigint, game_pk bigint, captured_at timestamp, source_timecode string, data string"
+    "raw_id bigint, game_pk bigint, captured_at timestamp, ingested_at timestamp,"
+    " source_timecode string, data string"
 )
 DEFAULT_TABLE = "game.live_game_v1"
 # a micro-batch's fixed cost (17 Delta merges: ~30 s) spread over more captures: a replay of
@@ -118,7 +119,7 @@ def read_range(options: SourceOptions, part: LogRange) -> Iterator[tuple]:
         conditions.append("(xact_id, raw_id) <= (%s::xid8, %s)")
         params.extend(part.end)
     query = (
-        "select raw_id, game_pk, captured_at, source_timecode, data::text"
+        "select raw_id, game_pk, captured_at, ingested_at, source_timecode, data::text"
         f" from {options.table} where {' and '.join(conditions)}"
     )
     with _connect(options.conninfo) as conn, conn.transaction():

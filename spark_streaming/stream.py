@@ -1,4 +1,11 @@
-"""`kappa stream`: the Spark Structured Streaming job (raw log -> dbt SQL -> sinks)."""
+"""`kappa stream`: the Spark Structured Streaming job (raw log -> dbt SQL -> sinks).
+
+Each sink is its own streaming query over the same raw-log source, with its own checkpoint
+(`<checkpoint>/<sink>`) and trigger: a Postgres micro-batch never waits for Delta's merges, and
+Delta takes larger, rarer batches (its cost per batch is mostly fixed). Both run the same
+compiled model SQL; each is exactly-once in effect by its own offsets and the guarded merge, so
+a crash at any point (also between a Postgres commit and a Delta commit) is repaired by the
+replay of each query's last batch."""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from pathlib import Path
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
+from pyspark.sql.streaming import StreamingQuery
 
 from kappa import postgres, raw_log, run_dbt
 from kappa.errors import SinkError, StreamError
@@ -28,9 +36,10 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class StreamSettings:
     sinks: tuple[str, ...]
-    checkpoint: Path
+    checkpoint: Path  # one sub-directory per sink query
     settings: Settings  # the lake and the dbt project come from here
-    trigger_seconds: float = 2.0
+    trigger_seconds: float = 2.0  # the Postgres query
+    delta_trigger_seconds: float = 30.0  # the Delta query: larger, rarer batches
     available_now: bool = False
     max_captures_per_batch: int = source.DEFAULT_MAX_CAPTURES
     partitions: int = source.DEFAULT_PARTITIONS
@@ -44,8 +53,11 @@ class StreamSettings:
             raise SinkError(f"sinks {','.join(self.sinks)!r}: choose from {', '.join(SINKS)}")
 
     @staticmethod
-    def default_checkpoint(settings: Settings, sinks: tuple[str, ...]) -> Path:
-        return settings.checkpoints / f"stream-{'-'.join(sorted(sinks))}"
+    def default_checkpoint(settings: Settings) -> Path:
+        return settings.checkpoints / "stream"
+
+    def trigger(self, sink: str) -> float:
+        return self.delta_trigger_seconds if sink == "delta" else self.trigger_seconds
 
 
 BOOTSTRAP_SCHEMA = "kappa_stream_bootstrap"
@@ -79,13 +91,15 @@ def create_postgres_tables(sink: PostgresSink, settings: Settings, database: str
             conn.execute(f"drop schema if exists {BOOTSTRAP_SCHEMA} cascade")
 
 
-def prepare(settings: StreamSettings) -> BatchProcessor:
+def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
     """Compile the project for the stream and make the sinks ready (missing Postgres tables
-    created unless `create_missing_tables` is off). Needs no Spark session."""
+    created unless `create_missing_tables` is off): the foreachBatch processor of each sink's
+    query. Needs no Spark session."""
     plan = build_plan(settings.sinks, settings.settings)
-    postgres_sink = PostgresSink(plan, settings.database) if "postgres" in settings.sinks else None
-    delta_sink = DeltaSink(plan) if "delta" in settings.sinks else None
-    if postgres_sink is not None:
+    processors: dict[str, BatchProcessor] = {}
+    if "postgres" in settings.sinks:
+        postgres_sink = PostgresSink(plan, settings.database)
+        processors["postgres"] = BatchProcessor(plan, postgres_sink)
         with postgres.connect(dbname=settings.database, autocommit=True) as conn:
             missing = postgres_sink.missing_tables(conn)
         if missing and not settings.create_missing_tables:
@@ -94,81 +108,97 @@ def prepare(settings: StreamSettings) -> BatchProcessor:
             )
         if missing:
             create_postgres_tables(postgres_sink, settings.settings, settings.database)
-    return BatchProcessor(plan=plan, postgres=postgres_sink, delta=delta_sink)
+    if "delta" in settings.sinks:
+        # beside a Postgres query the Delta batch leaves it cores: fewer concurrent jobs
+        threads = 2 if processors else 4
+        processors["delta"] = BatchProcessor(plan, DeltaSink(plan, threads), threads=threads)
+    return processors
 
 
 def prepare_with_session(
     settings: StreamSettings, spark_settings: SparkSettings
-) -> tuple[SparkSession, BatchProcessor]:
+) -> tuple[SparkSession, dict[str, BatchProcessor]]:
     """The SparkSession and the prepared processor: dbt compiles the project (and creates
     missing serving tables) while the JVM starts, about 10 s of each start on 2 cores."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepare, settings)
         spark = build_session(spark_settings)
-        processor = prepared.result()
-    return spark, processor
+        processors = prepared.result()
+    return spark, processors
 
 
 def run(
     settings: StreamSettings,
     spark: SparkSession,
     stop: threading.Event | None = None,
-    processor: BatchProcessor | None = None,
-) -> list[BatchReport]:
-    """Run the stream until it stops (available-now) or is interrupted; raises StreamError
-    when a batch fails. Returns the reports of the batches processed. `processor`: what
-    `prepare(settings)` returned, when the caller prepared it already."""
-    if settings.reset and settings.checkpoint.exists():
-        logger.info(
-            "reset: removing checkpoint %s (replay from the first capture)", settings.checkpoint
-        )
-        shutil.rmtree(settings.checkpoint)
-    if processor is None:
-        processor = prepare(settings)
+    processors: dict[str, BatchProcessor] | None = None,
+) -> dict[str, list[BatchReport]]:
+    """Run one streaming query per sink until they stop (available-now) or are interrupted;
+    raises StreamError when a batch fails (the other queries are stopped). Returns the reports
+    of the batches each sink processed. `processors`: what `prepare(settings)` returned, when
+    the caller prepared them already."""
+    if processors is None:
+        processors = prepare(settings)
     # foreachBatch runs batch queries: adaptive execution re-plans each of their stages, which
     # costs a micro-batch more than it saves on data this small (15 games: 7.4 s vs 9.3 s)
     spark.conf.set("spark.sql.adaptive.enabled", "false")
     source.register(spark)
+    queries = [start_query(settings, spark, sink, processors[sink]) for sink in settings.sinks]
+    try:
+        while any(query.isActive for query in queries):
+            # a failed batch ends its query: check the exception, never wait forever
+            for query in queries:
+                try:
+                    query.awaitTermination(1 / len(queries))
+                except StreamingQueryException:
+                    pass
+            if any(query.exception() is not None for query in queries):
+                break
+            if stop is not None and stop.is_set():
+                break
+    except KeyboardInterrupt:
+        logger.info("interrupted: stopping the stream")
+    finally:
+        for query in queries:
+            if query.isActive:
+                query.stop()
+    for query in queries:
+        error = query.exception()
+        if error is not None:
+            raise StreamError(f"{query.name} failed: {_first_line(error)}") from error
+    return {sink: processor.reports for sink, processor in processors.items()}
+
+
+def start_query(
+    settings: StreamSettings, spark: SparkSession, sink: str, processor: BatchProcessor
+) -> StreamingQuery:
+    """The streaming query of one sink: the raw-log source, its own checkpoint and trigger."""
+    checkpoint = settings.checkpoint / sink
+    if settings.reset and checkpoint.exists():
+        logger.info("reset: removing checkpoint %s (replay from the first capture)", checkpoint)
+        shutil.rmtree(checkpoint)
     options = source.raw_log_options(
         settings.max_captures_per_batch, settings.partitions, database=settings.database
     )
     frame = spark.readStream.format(source.FORMAT).options(**options).load()
     writer = (
         frame.writeStream.foreachBatch(processor)
-        .option("checkpointLocation", str(settings.checkpoint))
-        .queryName("kappa_stream")
+        .option("checkpointLocation", str(checkpoint))
+        .queryName(f"kappa_stream_{sink}")
     )
     if settings.available_now:
         writer = writer.trigger(availableNow=True)
     else:
-        writer = writer.trigger(
-            processingTime=f"{int(settings.trigger_seconds * 1000)} milliseconds"
-        )
+        trigger = settings.trigger(sink)
+        writer = writer.trigger(processingTime=f"{int(trigger * 1000)} milliseconds")
     query = writer.start()
     logger.info(
-        "stream started: sinks %s, checkpoint %s, %s",
-        ",".join(settings.sinks),
-        settings.checkpoint,
-        "available-now" if settings.available_now else f"trigger {settings.trigger_seconds}s",
+        "stream %s started: checkpoint %s, %s",
+        sink,
+        checkpoint,
+        "available-now" if settings.available_now else f"trigger {settings.trigger(sink)}s",
     )
-    try:
-        while query.isActive:
-            # a failed batch ends the query: check its exception, never wait forever
-            try:
-                query.awaitTermination(1)
-            except StreamingQueryException:
-                break
-            if query.exception() is not None:
-                break
-            if stop is not None and stop.is_set():
-                query.stop()
-    except KeyboardInterrupt:
-        logger.info("interrupted: stopping the stream")
-        query.stop()
-    error = query.exception()
-    if error is not None:
-        raise StreamError(f"the stream failed: {_first_line(error)}") from error
-    return processor.reports
+    return query
 
 
 def _first_line(error: BaseException) -> str:

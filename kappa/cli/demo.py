@@ -61,6 +61,7 @@ def run(data: Path) -> int:
     """The main job on the bundled games: load them into the raw log, stream the log through
     the dbt models into Postgres and the Delta lake, check both sinks against `dbt build`,
     print the games. 0 when everything went well."""
+    from kappa.cli.stream import summary
     from spark_streaming import parity
     from spark_streaming.plan import compile_models
     from spark_streaming.session import SparkSettings
@@ -76,16 +77,15 @@ def run(data: Path) -> int:
     sinks = ("postgres", "delta")
     stream_settings = StreamSettings(
         sinks=sinks,
-        checkpoint=StreamSettings.default_checkpoint(settings, sinks),
+        checkpoint=StreamSettings.default_checkpoint(settings),
         settings=settings,
         available_now=True,
     )
-    spark, processor = prepare_with_session(stream_settings, SparkSettings.from_settings(settings))
-    reports = run_stream(stream_settings, spark, processor=processor)
-    captures = sum(report.captures for report in reports)
+    spark, processors = prepare_with_session(stream_settings, SparkSettings.from_settings(settings))
+    reports = run_stream(stream_settings, spark, processors=processors)
     console.print(
-        f"[bold]2. kappa stream --available-now[/]: {len(reports)} micro-batches, {captures}"
-        f" new captures -> Postgres schema game + Delta lake {settings.lake}/game"
+        f"[bold]2. kappa stream --available-now[/]: {summary(reports)}"
+        f" -> Postgres schema game + Delta lake {settings.lake}/game"
     )
 
     tables = compile_models(settings).tables

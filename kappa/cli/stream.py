@@ -24,14 +24,21 @@ def parse_duration(value: str) -> float:
 
 
 def stream(
-    trigger: Annotated[str, typer.Option(help="Micro-batch interval (2s, 500ms, 1m)")] = "2s",
+    trigger: Annotated[
+        str, typer.Option(help="Micro-batch interval of the Postgres sink (2s, 500ms, 1m)")
+    ] = "2s",
+    delta_trigger: Annotated[
+        str, typer.Option(help="Micro-batch interval of the Delta sink (its own query)")
+    ] = "30s",
     available_now: Annotated[
         bool, typer.Option("--available-now", help="Replay the backlog, then stop")
     ] = False,
     sinks: Annotated[str, typer.Option(help="Comma-separated: postgres,delta")] = "postgres,delta",
     checkpoint: Annotated[
         Path | None,
-        typer.Option(help="Checkpoint dir [default: $KAPPA_HOME/checkpoints/stream-<sinks>]"),
+        typer.Option(
+            help="Checkpoint dir, one sub-dir per sink [default: $KAPPA_HOME/checkpoints/stream]"
+        ),
     ] = None,
     master: Annotated[
         str | None,
@@ -53,19 +60,28 @@ def stream(
     settings = Settings.from_env()
     stream_settings = StreamSettings(
         sinks=chosen,
-        checkpoint=(checkpoint or StreamSettings.default_checkpoint(settings, chosen)).resolve(),
+        checkpoint=(checkpoint or StreamSettings.default_checkpoint(settings)).resolve(),
         settings=settings,
         trigger_seconds=parse_duration(trigger),
+        delta_trigger_seconds=parse_duration(delta_trigger),
         available_now=available_now,
         max_captures_per_batch=max_captures_per_batch,
         partitions=partitions,
         reset=reset,
     )
     spark_settings = SparkSettings.from_settings(settings, master)
-    spark, processor = prepare_with_session(stream_settings, spark_settings)
-    reports = run(stream_settings, spark, processor=processor)
-    captures = sum(report.captures for report in reports)
-    typer.echo(f"stream stopped: {len(reports)} batches, {captures} captures")
+    spark, processors = prepare_with_session(stream_settings, spark_settings)
+    reports = run(stream_settings, spark, processors=processors)
+    typer.echo(f"stream stopped: {summary(reports)}")
+
+
+def summary(reports: dict) -> str:
+    """'postgres 3 batches, 8 captures; delta 1 batch, 8 captures'"""
+    return "; ".join(
+        f"{sink} {len(batches)} batch{'es' if len(batches) != 1 else ''},"
+        f" {sum(batch.captures for batch in batches)} captures"
+        for sink, batches in reports.items()
+    )
 
 
 def register(app: typer.Typer) -> None:

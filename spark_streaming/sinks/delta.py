@@ -8,7 +8,7 @@ no multi-table transactions: a crash between two merges is repaired by the repla
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -28,7 +28,8 @@ def delta_table_exists(spark: SparkSession, location: str) -> bool:
 class DeltaSink:
     name = "delta"
 
-    def __init__(self, plan: StreamPlan) -> None:
+    def __init__(self, plan: StreamPlan, threads: int = 4) -> None:
+        self.threads = threads  # concurrent merges (one Delta table each: no write conflicts)
         self.merges: list[tuple[str, SinkMerge]] = [
             (model.name, model.merges[self.name]) for model in plan.models
         ]
@@ -63,16 +64,30 @@ class DeltaSink:
         output.createOrReplaceTempView(merge.source)
         spark.sql(merge.merge)
 
-    def write(self, spark: SparkSession, outputs: dict[str, DataFrame], threads: int = 4) -> None:
+    @staticmethod
+    def stage(
+        outputs: dict[str, DataFrame], pool: Executor
+    ) -> tuple[dict[str, DataFrame], dict[str, int]]:
+        """Cache the models' outputs (each is read by its count and by its merge)."""
+        cached = {name: output.persist() for name, output in outputs.items()}
+        counts = pool.map(DataFrame.count, cached.values())
+        return cached, dict(zip(cached, counts, strict=True))
+
+    def write(self, outputs: dict[str, DataFrame], _games) -> None:
         """The watermark table first, then the others concurrently (one Delta table each:
         no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it)."""
-        (first_name, first), *rest = self.merges
-        fresh_lake = not self._exists(spark, first)
-        self._merge(spark, first, outputs[first_name], fresh_lake)
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            futures = [
-                pool.submit(self._merge, spark, merge, outputs[name], fresh_lake)
-                for name, merge in rest
-            ]
-            for future in futures:
-                future.result()
+        spark = next(iter(outputs.values())).sparkSession
+        try:
+            (first_name, first), *rest = self.merges
+            fresh_lake = not self._exists(spark, first)
+            self._merge(spark, first, outputs[first_name], fresh_lake)
+            with ThreadPoolExecutor(max_workers=max(1, self.threads)) as pool:
+                futures = [
+                    pool.submit(self._merge, spark, merge, outputs[name], fresh_lake)
+                    for name, merge in rest
+                ]
+                for future in futures:
+                    future.result()
+        finally:
+            for output in outputs.values():
+                output.unpersist()

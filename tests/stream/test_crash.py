@@ -21,11 +21,14 @@ from support.data import KAPPA_CLI, SAMPLE_FEEDS
 KAPPA = KAPPA_CLI
 
 
-def start_stream(tmp_path: Path, log: Path, *extra: str, max_captures: int = 2) -> subprocess.Popen:
+def start_stream(
+    tmp_path: Path, log: Path, *extra: str, max_captures: int = 2, sinks: str = "postgres"
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "KAPPA_SPARK_SCRATCH": str(tmp_path / "spark"),
         "KAPPA_HOME": str(tmp_path),
+        "KAPPA_LAKE": str(tmp_path / "lake"),
         # a few batches on a cold JVM: the C1-only JIT starts and runs them sooner
         "KAPPA_SPARK_JVM_OPTIONS": FAST_JVM,
     }
@@ -33,7 +36,7 @@ def start_stream(tmp_path: Path, log: Path, *extra: str, max_captures: int = 2) 
         KAPPA,
         "stream",
         "--sinks",
-        "postgres",
+        sinks,
         "--master",
         "local[2]",
         "--max-captures-per-batch",
@@ -75,4 +78,28 @@ def test_sigkill_mid_batch_then_restart_gives_the_same_tables(conn, tmp_path):
     assert restarted.wait(timeout=600) == 0, second.read_text()[-3000:]
     settings = Settings.from_env()
     results = parity.check(compile_models(settings).tables, settings)
+    assert [result.line() for result in results if not result.ok] == []
+
+
+def test_sigkill_between_the_postgres_and_the_delta_commit(conn, spark, tmp_path):
+    """Each sink is its own query: killed after Postgres committed a batch and before Delta
+    committed its first, then restarted, both sinks equal `dbt build`."""
+    loader.load_paths(conn, sorted(SAMPLE_FEEDS.iterdir()), None)
+    both = "postgres,delta"
+    log = tmp_path / "first.log"
+    triggers = ("--trigger", "200ms", "--delta-trigger", "200ms")
+    process = start_stream(tmp_path, log, *triggers, sinks=both)
+    try:
+        wait_for(log, "postgres batch 0:", process)  # committed to Postgres
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert "delta batch 0:" not in log.read_text()  # not (all) in the lake yet
+
+    second = tmp_path / "second.log"
+    restarted = start_stream(tmp_path, second, "--available-now", max_captures=8, sinks=both)
+    assert restarted.wait(timeout=600) == 0, second.read_text()[-3000:]
+    settings = Settings.from_env()
+    lake = {"delta": tmp_path / "lake"}
+    results = parity.check(compile_models(settings).tables, settings, delta_lakes=lake, spark=spark)
     assert [result.line() for result in results if not result.ok] == []

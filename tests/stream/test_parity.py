@@ -43,6 +43,10 @@ def assert_parity(spark, lake: Path | None = None) -> None:
     assert [result.line() for result in results if not result.ok] == []
 
 
+def captures_per_sink(reports: dict) -> dict[str, int]:
+    return {sink: sum(report.captures for report in batches) for sink, batches in reports.items()}
+
+
 def snapshot(conn) -> dict[str, list[tuple]]:
     return {
         table: sorted(map(repr, conn.execute(f"select * from game.{table}").fetchall()))
@@ -59,13 +63,13 @@ def test_both_sinks_equal_dbt_build_with_late_captures_and_history(spark, lake, 
     )
     load(conn, NEWER)
     first = stream.run(settings, spark)
-    assert sum(report.captures for report in first) == 4
+    assert captures_per_sink(first) == {"postgres": 4, "delta": 4}
     metadata = str(lake / "game" / "live_game_metadata")
     version = spark.sql(f"describe history delta.`{metadata}`").agg({"version": "max"}).first()[0]
 
     load(conn, OLDER_AND_MORE)  # late, older captures of the live games change nothing
     second = stream.run(settings, spark)
-    assert sum(report.captures for report in second) == 4
+    assert captures_per_sink(second) == {"postgres": 4, "delta": 4}
     assert_parity(spark, lake)
 
     # Delta keeps history: the version after the first run holds its 4 games
@@ -84,13 +88,13 @@ def test_captures_in_one_batch_in_any_order_and_replay(spark, lake, conn, tmp_pa
     )
     load(conn, OLDER_AND_MORE[:2] + NEWER[:2])  # older and newer of a game, same/next batch
     load(conn, NEWER[2:] + OLDER_AND_MORE[2:])
-    reports = stream.run(settings, spark)
+    reports = stream.run(settings, spark)["postgres"]
     assert [report.captures for report in reports] == [3, 3, 2]
     before = snapshot(conn)
     assert_parity(spark)
 
     replay = dataclasses.replace(settings, reset=True, max_captures_per_batch=100)
-    assert [report.captures for report in stream.run(replay, spark)] == [8]
+    assert [report.captures for report in stream.run(replay, spark)["postgres"]] == [8]
     assert snapshot(conn) == before
 
 
@@ -109,8 +113,8 @@ def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
     stop = threading.Event()
     load(conn, OLDER_AND_MORE)
     # dbt compile/bootstrap now: dbt is not thread-safe in-process
-    processor = stream.prepare(settings)
-    runner = threading.Thread(target=stream.run, args=(settings, spark, stop, processor))
+    processors = stream.prepare(settings)
+    runner = threading.Thread(target=stream.run, args=(settings, spark, stop, processors))
     runner.start()
     try:
         dbt("run", "--target", "postgres")  # while the stream writes the same tables
