@@ -1,22 +1,16 @@
 """foreachBatch: run every serving model's compiled dbt SQL on the micro-batch, then write the
 outputs to the query's sink (each sink is its own streaming query: kappa.stream).
 
-The batch is exposed as the temp view `live_game_v1` (the source relation the models were
-compiled against: `system.session.live_game_v1`). The model SQL stays exactly what dbt compiled.
-Each model embeds the staging model (newest capture per game, its document parsed) as a CTE,
-and Spark does not substitute a cached staging result into those CTEs. So the batch is prepared
-once, before the models run:
+The streaming source hands over the batch's rows without their documents (raw_id, game_pk, ...).
+The models run as DataFrames planned once per query (spark_streaming/models.py) whose leaf reads
+and parses the batch's captures once per batch; their SQL is exactly what dbt compiled, against
+the source relation `system.session.live_game_v1`. When a game has several captures in the
+batch, only the ones the compiled staging SQL keeps (the newest per game) are read: the staging
+SQL runs on the document-less rows, so no document is read or parsed for that.
 
-1. narrowed to the captures the compiled staging SQL keeps (its raw_ids, chosen over the raw
-   batch: column pruning, no document parsed), so a game's older captures are never parsed;
-2. its `data` parsed into VARIANT (`parse_json`, once per document) and cached: in the stream
-   (var `streaming`) `kappa.json_doc` returns the column unchanged, so every model reads the
-   cached parsed documents instead of parsing each one again (17 parses -> 1);
-3. the models are analysed and run concurrently (a thread pool of Spark jobs); the sink stages
-   their outputs (Postgres: Arrow; Delta: cached) and writes them.
-
-Each batch logs its captures, rows, milliseconds per phase and the sink's lag: from the oldest
-capture's arrival in the raw log (`ingested_at`) to the sink's commit.
+The models' outputs are collected as Arrow (concurrently) and handed to the sink. Each batch
+logs its captures, rows, milliseconds per phase and the sink's lag: from the oldest capture's
+arrival in the raw log (`ingested_at`) to the sink's commit.
 """
 
 from __future__ import annotations
@@ -27,15 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.functions import parse_json
 
+from spark_streaming.models import ReusedModels
 from spark_streaming.plan import BATCH_VIEW, GAMES_VIEW, StreamPlan
 from spark_streaming.sinks.delta import DeltaSink
 from spark_streaming.sinks.postgres import PostgresSink
 
-Sink = PostgresSink | DeltaSink
-
 logger = logging.getLogger(__name__)
+
+Sink = PostgresSink | DeltaSink
 
 
 @dataclass
@@ -69,64 +63,58 @@ class BatchProcessor:
 
     plan: StreamPlan
     sink: Sink
-    threads: int = 4  # concurrent Spark jobs per batch (the models)
+    database: str | None = None  # None: PGDATABASE (where the plans' leaf reads captures)
+    threads: int = 4  # concurrent Spark jobs per batch (collecting the models' outputs)
     reports: list[BatchReport] = field(default_factory=list)
+    _models: ReusedModels | None = None
 
     def __call__(self, batch_df: DataFrame, batch_id: int) -> None:
         started = time.monotonic()
         spark = batch_df.sparkSession
-        raw = batch_df.persist()
-        cached: list[DataFrame] = [raw]
-        try:
-            # one job, no documents: the games and when each capture arrived (epoch micros)
-            captured = raw.selectExpr("game_pk", "unix_micros(ingested_at)").collect()
-            if not captured:
-                return
-            games = sorted({row[0] for row in captured})
-            oldest_arrival = min(row[1] for row in captured) / 1e6
-            report = BatchReport(batch_id, self.sink.name, len(captured), len(games))
-            games_df = spark.createDataFrame([(game,) for game in games], "game_pk bigint")
-            games_df.createOrReplaceTempView(GAMES_VIEW)
-            # one capture per game (live): the staging models keep them all, nothing to narrow
-            parsed = self._prepare(spark, raw, narrow=len(captured) > len(games))
-            cached.append(parsed)
-            raw.unpersist()  # the parsed captures hold all the models read
-            mark = report.phase("prepare", started)
-            # the models are analysed and run concurrently (analysis is a tenth of a small
-            # batch); the sink stages what it writes (Arrow for Postgres, a cache for Delta)
-            with ThreadPoolExecutor(max_workers=self.threads) as pool:
-                outputs = dict(
-                    zip(self.plan.names, pool.map(spark.sql, self.plan.sqls), strict=True)
-                )
-                staged, report.rows = self.sink.stage(outputs, pool)
-            mark = report.phase("transform", mark)
-            self.sink.write(staged, games)
-            report.phase(self.sink.name, mark)
-            report.lag_ms = int((time.time() - oldest_arrival) * 1000)
-            report.millis = int((time.monotonic() - started) * 1000)
-            self.reports.append(report)
-            logger.info("%s", report.line())
-        finally:
-            for frame in cached:
-                frame.unpersist()
+        # one job, no documents: the captures, their games, when each arrived (epoch micros)
+        arrivals = batch_df.selectExpr("raw_id", "game_pk", "unix_micros(ingested_at)").collect()
+        if not arrivals:
+            return
+        games = sorted({row[1] for row in arrivals})
+        report = BatchReport(batch_id, self.sink.name, len(arrivals), len(games))
+        raw_ids = [row[0] for row in arrivals]
+        if len(raw_ids) > len(games) and self.plan.staging:  # read only each game's newest
+            raw_ids = self._kept_by_staging(spark, batch_df)
+        outputs = self._reused_models(spark).run(raw_ids)
+        mark = report.phase("prepare", started)
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            tables = pool.map(DataFrame.toArrow, outputs.values())
+            arrow = dict(zip(outputs, tables, strict=True))
+        report.rows = {name: table.num_rows for name, table in arrow.items()}
+        mark = report.phase("transform", mark)
+        spark.createDataFrame(
+            [(game,) for game in games], "game_pk bigint"
+        ).createOrReplaceTempView(GAMES_VIEW)
+        self.sink.write(spark, arrow, games)
+        report.phase(self.sink.name, mark)
+        report.lag_ms = int((time.time() - min(row[2] for row in arrivals) / 1e6) * 1000)
+        report.millis = int((time.monotonic() - started) * 1000)
+        self.reports.append(report)
+        logger.info("%s", report.line())
 
-    def _prepare(self, spark: SparkSession, raw: DataFrame, narrow: bool = True) -> DataFrame:
-        """The captures the models read, documents parsed once, cached and materialized; also
-        the temp view `live_game_v1`."""
-        raw.createOrReplaceTempView(BATCH_VIEW)
-        kept = raw
-        if narrow and self.plan.staging:
-            # Only the captures the staging models keep (newest per game, chosen by the compiled
-            # staging SQL itself; `data` is pruned, nothing is parsed for that).
-            raw_ids = {
+    def _reused_models(self, spark: SparkSession) -> ReusedModels:
+        """Planned at the first batch, in the query's own session (the stream's clone)."""
+        if self._models is None:
+            self._models = ReusedModels(spark, self.plan, self.database)
+        return self._models
+
+    def _kept_by_staging(self, spark: SparkSession, batch_df: DataFrame) -> list[int]:
+        """The raw_ids the compiled staging SQL keeps (newest capture per game), chosen over the
+        document-less batch."""
+        batch_df.createOrReplaceTempView(BATCH_VIEW)
+        return sorted(
+            {
                 row[0]
                 for staging_sql in self.plan.staging
                 for row in spark.sql(staging_sql).select("raw_id").collect()
             }
-            kept = raw.where(raw.raw_id.isin(sorted(raw_ids)))
-        # hash-partitioned by game: the models' windows over games (the staging model's newest
-        # capture per game) then need no shuffle of the parsed documents
-        parsed = kept.repartition("game_pk").withColumn("data", parse_json(kept.data)).persist()
-        parsed.count()  # materialize: every document parsed here, once
-        parsed.createOrReplaceTempView(BATCH_VIEW)
-        return parsed
+        )
+
+    def close(self) -> None:
+        if self._models is not None:
+            self._models.close()

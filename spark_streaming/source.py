@@ -75,6 +75,7 @@ class SourceOptions:
     table: str
     max_captures: int
     partitions: int
+    documents: bool = True  # False: `data` is NULL (the stream reads documents per model plan)
 
     @classmethod
     def parse(cls, options: dict[str, str]) -> SourceOptions:
@@ -88,7 +89,8 @@ class SourceOptions:
                 f"{FORMAT}: maxCapturesPerBatch={max_captures} and numPartitions={partitions}"
                 " must be >= 1"
             )
-        return cls(options.get("conninfo", ""), table, max_captures, partitions)
+        documents = options.get("documents", "true").lower() != "false"
+        return cls(options.get("conninfo", ""), table, max_captures, partitions, documents)
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,16 @@ def read_range(options: SourceOptions, part: LogRange) -> Iterator[tuple]:
     if part.end is not None:
         conditions.append("(xact_id, raw_id) <= (%s::xid8, %s)")
         params.extend(part.end)
+    data = "data::text" if options.documents else "null::text"
     query = (
-        "select raw_id, game_pk, captured_at, ingested_at, source_timecode, data::text"
+        f"select raw_id, game_pk, captured_at, ingested_at, source_timecode, {data}"
         f" from {options.table} where {' and '.join(conditions)}"
     )
-    with _connect(options.conninfo) as conn, conn.transaction():
+    yield from _stream_rows(options.conninfo, query, params)
+
+
+def _stream_rows(conninfo: str, query: str, params: Sequence[object]) -> Iterator[tuple]:
+    with _connect(conninfo) as conn, conn.transaction():
         with conn.cursor(name="kappa_raw_log_read") as cursor:
             cursor.itersize = 16
             cursor.execute(query, params)
@@ -249,17 +256,97 @@ class RawLogDataSource(DataSource):
         return RawLogBatchReader(SourceOptions.parse(self.options))
 
 
+class PostgresQueryRawLog(RawLogDataSource):
+    """The raw log as the Postgres sink's query reads it. Each streaming query has a format of
+    its own: when a query starts, Spark's Python streaming source runner (pyspark 4.2) adds
+    entries to the environment map of the registered data source's function, so a second
+    query of the same registered source could be serializing a task holding that map at that
+    moment (a restart of both queries failed once with java.io.OptionalDataException)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return f"{FORMAT}_postgres"
+
+
+class DeltaQueryRawLog(RawLogDataSource):
+    """The raw log as the Delta sink's query reads it (see PostgresQueryRawLog)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return f"{FORMAT}_delta"
+
+
+STREAM_FORMATS = {"postgres": PostgresQueryRawLog.name(), "delta": DeltaQueryRawLog.name()}
+CURRENT_FORMAT = "kappa_current_batch"
+# Which captures a stream's reused model plans read next (spark_streaming/models.py): one row
+# per plan set, written by the driver before each batch, read by the executors.
+CURRENT_BATCH_DDL = """
+create schema if not exists kappa_stream;
+create table if not exists kappa_stream.current_batch (
+    plan_set text primary key,
+    raw_ids bigint[] not null,
+    updated_at timestamptz not null default now()
+)
+"""
+
+
+class CurrentBatchDataSource(DataSource):
+    """`spark.read.format("kappa_current_batch")`: the raw-log rows whose raw_ids the row
+    `plan_set` of kappa_stream.current_batch names, read anew on every execution of a plan
+    (ONE partition: a plan over it needs no shuffle for the models' windows per game)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CURRENT_FORMAT
+
+    def schema(self) -> str:
+        return ROW_SCHEMA
+
+    def reader(self, schema: StructType) -> DataSourceReader:
+        return CurrentBatchReader(self.options)  # case-insensitive keys
+
+
+class CurrentBatchReader(DataSourceReader):
+    def __init__(self, options: dict[str, str]) -> None:
+        self.conninfo = options.get("conninfo", "")
+        self.table = SourceOptions.parse(options).table
+        self.plan_set = options["planSet"]
+
+    def partitions(self) -> Sequence[InputPartition]:
+        return [InputPartition(0)]
+
+    def read(self, partition: InputPartition) -> Iterator[tuple]:
+        query = (
+            "select raw_id, game_pk, captured_at, ingested_at, source_timecode, data::text"
+            f" from {self.table} as capture inner join ("
+            " select unnest(raw_ids) as raw_id from kappa_stream.current_batch"
+            " where plan_set = %s) as current using (raw_id)"
+        )
+        yield from _stream_rows(self.conninfo, query, [self.plan_set])
+
+
 def register(spark) -> None:
-    """Make the format known to a SparkSession."""
-    spark.dataSource.register(RawLogDataSource)
+    """Make the formats known to a SparkSession."""
+    for data_source in (
+        RawLogDataSource,
+        PostgresQueryRawLog,
+        DeltaQueryRawLog,
+        CurrentBatchDataSource,
+    ):
+        spark.dataSource.register(data_source)
 
 
 def raw_log_options(
-    max_captures: int, partitions: int, table: str = DEFAULT_TABLE, database: str | None = None
+    max_captures: int,
+    partitions: int,
+    table: str = DEFAULT_TABLE,
+    database: str | None = None,
+    documents: bool = True,
 ) -> dict:
     return {
         "conninfo": conninfo_from_env(database),
         "table": table,
         "maxCapturesPerBatch": str(max_captures),
         "numPartitions": str(partitions),
+        "documents": str(documents).lower(),
     }

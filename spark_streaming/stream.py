@@ -99,7 +99,7 @@ def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
     processors: dict[str, BatchProcessor] = {}
     if "postgres" in settings.sinks:
         postgres_sink = PostgresSink(plan, settings.database)
-        processors["postgres"] = BatchProcessor(plan, postgres_sink)
+        processors["postgres"] = BatchProcessor(plan, postgres_sink, settings.database)
         with postgres.connect(dbname=settings.database, autocommit=True) as conn:
             missing = postgres_sink.missing_tables(conn)
         if missing and not settings.create_missing_tables:
@@ -111,7 +111,9 @@ def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
     if "delta" in settings.sinks:
         # beside a Postgres query the Delta batch leaves it cores: fewer concurrent jobs
         threads = 2 if processors else 4
-        processors["delta"] = BatchProcessor(plan, DeltaSink(plan, threads), threads=threads)
+        processors["delta"] = BatchProcessor(
+            plan, DeltaSink(plan, threads), settings.database, threads=threads
+        )
     return processors
 
 
@@ -162,6 +164,8 @@ def run(
         for query in queries:
             if query.isActive:
                 query.stop()
+        for processor in processors.values():
+            processor.close()
     for query in queries:
         error = query.exception()
         if error is not None:
@@ -177,10 +181,14 @@ def start_query(
     if settings.reset and checkpoint.exists():
         logger.info("reset: removing checkpoint %s (replay from the first capture)", checkpoint)
         shutil.rmtree(checkpoint)
+    # the batch's rows without documents: the processor's model plans read those themselves
     options = source.raw_log_options(
-        settings.max_captures_per_batch, settings.partitions, database=settings.database
+        settings.max_captures_per_batch,
+        settings.partitions,
+        database=settings.database,
+        documents=False,
     )
-    frame = spark.readStream.format(source.FORMAT).options(**options).load()
+    frame = spark.readStream.format(source.STREAM_FORMATS[sink]).options(**options).load()
     writer = (
         frame.writeStream.foreachBatch(processor)
         .option("checkpointLocation", str(checkpoint))

@@ -8,9 +8,10 @@ no multi-table transactions: a crash between two merges is repaired by the repla
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 
 from kappa.errors import SinkError
@@ -64,30 +65,19 @@ class DeltaSink:
         output.createOrReplaceTempView(merge.source)
         spark.sql(merge.merge)
 
-    @staticmethod
-    def stage(
-        outputs: dict[str, DataFrame], pool: Executor
-    ) -> tuple[dict[str, DataFrame], dict[str, int]]:
-        """Cache the models' outputs (each is read by its count and by its merge)."""
-        cached = {name: output.persist() for name, output in outputs.items()}
-        counts = pool.map(DataFrame.count, cached.values())
-        return cached, dict(zip(cached, counts, strict=True))
-
-    def write(self, outputs: dict[str, DataFrame], _games) -> None:
+    def write(self, spark: SparkSession, outputs: dict[str, pa.Table], _games) -> None:
         """The watermark table first, then the others concurrently (one Delta table each:
-        no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it)."""
-        spark = next(iter(outputs.values())).sparkSession
-        try:
-            (first_name, first), *rest = self.merges
-            fresh_lake = not self._exists(spark, first)
-            self._merge(spark, first, outputs[first_name], fresh_lake)
-            with ThreadPoolExecutor(max_workers=max(1, self.threads)) as pool:
-                futures = [
-                    pool.submit(self._merge, spark, merge, outputs[name], fresh_lake)
-                    for name, merge in rest
-                ]
-                for future in futures:
-                    future.result()
-        finally:
-            for output in outputs.values():
-                output.unpersist()
+        no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it). Each
+        merge's source is the output as a local relation built from Arrow: deterministic, so
+        Delta need not materialize it again (spark.databricks.delta.merge.materializeSource)."""
+        frames = {name: spark.createDataFrame(table) for name, table in outputs.items()}
+        (first_name, first), *rest = self.merges
+        fresh_lake = not self._exists(spark, first)
+        self._merge(spark, first, frames[first_name], fresh_lake)
+        with ThreadPoolExecutor(max_workers=max(1, self.threads)) as pool:
+            futures = [
+                pool.submit(self._merge, spark, merge, frames[name], fresh_lake)
+                for name, merge in rest
+            ]
+            for future in futures:
+                future.result()

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import Executor
 
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
-from pyspark.sql import DataFrame
 
 from kappa import postgres
 from spark_streaming.plan import GAMES_VIEW, SinkMerge, StreamPlan
@@ -51,15 +49,7 @@ class PostgresSink:
                 missing.append(name)
         return missing
 
-    @staticmethod
-    def stage(
-        outputs: dict[str, DataFrame], pool: Executor
-    ) -> tuple[dict[str, pa.Table], dict[str, int]]:
-        """Run the models' outputs into Arrow (concurrently); the tables and their row counts."""
-        tables = dict(zip(outputs, pool.map(DataFrame.toArrow, outputs.values()), strict=True))
-        return tables, {name: table.num_rows for name, table in tables.items()}
-
-    def write(self, outputs: dict[str, pa.Table], games: Sequence[int]) -> None:
+    def write(self, _spark, outputs: dict[str, pa.Table], games: Sequence[int]) -> None:
         """COPY every model's output into a temp table and merge it, in one transaction."""
         with (
             postgres.connect(dbname=self.database) as conn,
