@@ -42,6 +42,14 @@ logger = logging.getLogger(__name__)
 PLAN_LIFETIME = 1000  # batches
 
 
+def ensure_current_batch_table(database: str | None) -> None:
+    """kappa_stream.current_batch, created once (concurrent first runs serialised: CREATE ...
+    IF NOT EXISTS is not race-free)."""
+    with postgres.connect(dbname=database) as conn, conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('kappa.stream_state'))")
+        conn.execute(source.CURRENT_BATCH_DDL)
+
+
 class ReusedModels:
     """The model DataFrames of one query's session and the leaf they read."""
 
@@ -56,7 +64,6 @@ class ReusedModels:
     def _build(self) -> None:
         spark = self.spark
         with postgres.connect(dbname=self.database, autocommit=True) as conn:
-            conn.execute(source.CURRENT_BATCH_DDL)
             conn.execute(
                 "insert into kappa_stream.current_batch (plan_set, raw_ids) values (%s, '{}')"
                 " on conflict (plan_set) do nothing",

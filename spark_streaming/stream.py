@@ -25,6 +25,7 @@ from kappa.errors import SinkError, StreamError
 from kappa.settings import Settings
 from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
+from spark_streaming.models import ensure_current_batch_table
 from spark_streaming.plan import SINKS, build_plan
 from spark_streaming.session import SparkSettings, build_session
 from spark_streaming.sinks.delta import DeltaSink
@@ -96,6 +97,7 @@ def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
     created unless `create_missing_tables` is off): the foreachBatch processor of each sink's
     query. Needs no Spark session."""
     plan = build_plan(settings.sinks, settings.settings)
+    ensure_current_batch_table(settings.database)
     processors: dict[str, BatchProcessor] = {}
     if "postgres" in settings.sinks:
         postgres_sink = PostgresSink(plan, settings.database)

@@ -69,7 +69,8 @@ class DeltaSink:
         """The watermark table first, then the others concurrently (one Delta table each:
         no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it). Each
         merge's source is the output as a local relation built from Arrow: deterministic, so
-        Delta need not materialize it again (spark.databricks.delta.merge.materializeSource)."""
+        Delta may skip materializing it (spark.databricks.delta.merge.materializeSource=auto;
+        a cached source could not be used with materializeSource=none)."""
         frames = {name: spark.createDataFrame(table) for name, table in outputs.items()}
         (first_name, first), *rest = self.merges
         fresh_lake = not self._exists(spark, first)
