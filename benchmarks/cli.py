@@ -101,3 +101,15 @@ def stream_replay(
     from spark_streaming.plan import parse_sinks
 
     replay(games, parse_sinks(sinks), max_captures_per_batch, feeds, master)
+
+
+@bench_app.command("spark-build")
+def spark_build(
+    games: Annotated[int, typer.Option(min=1, help="Re-keyed games in the corpus")] = 200,
+    feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
+    master: Master = None,
+) -> None:
+    """`kappa build` and `kappa build --target spark` over the same games: seconds and ratio."""
+    from benchmarks.spark_build import run
+
+    typer.echo(run(games, feeds, master))

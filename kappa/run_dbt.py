@@ -45,7 +45,7 @@ def invoke(
         merged["pg_database"] = database
     argv = [command, *args, *common_args(settings, target, target_path)]
     argv += ["--vars", json.dumps(merged)]
-    if target == "postgres" and "--threads" not in args:
+    if "--threads" not in args:  # both targets: dbt-spark's session runs queries concurrently
         argv += ["--threads", str(settings.dbt_threads)]
     if log_level is not None:
         argv += ["--log-level", log_level]

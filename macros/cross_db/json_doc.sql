@@ -2,8 +2,9 @@
     Postgres: the column is jsonb already (https://www.postgresql.org/docs/current/datatype-json.html).
     Spark: JSON text parsed once into VARIANT
     (https://spark.apache.org/docs/latest/api/sql/#parse_json); in the stream (var streaming)
-    the micro-batch view carries the document parsed already (spark_streaming/batch.py parses
-    each capture once per batch for all models), so the column is returned unchanged. -#}
+    and in `kappa build --target spark` (var documents_parsed) the source view carries the
+    document parsed already (once for all models: spark_streaming/models.py, lake_build.py), so
+    the column is returned unchanged. -#}
 {% macro json_doc(column) -%}
     {{ return(adapter.dispatch('json_doc', 'kappa')(column)) }}
 {%- endmacro %}
@@ -17,7 +18,7 @@
 {%- endmacro %}
 
 {% macro spark__json_doc(column) -%}
-    {%- if var('streaming') -%}
+    {%- if var('streaming') or var('documents_parsed') -%}
         {{ column }}
     {%- else -%}
         parse_json({{ column }})
