@@ -116,5 +116,7 @@ class BatchProcessor:
         )
 
     def close(self) -> None:
+        """Release the planned models (planned again if the processor runs again)."""
         if self._models is not None:
             self._models.close()
+            self._models = None

@@ -122,7 +122,7 @@ def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
 def prepare_with_session(
     settings: StreamSettings, spark_settings: SparkSettings
 ) -> tuple[SparkSession, dict[str, BatchProcessor]]:
-    """The SparkSession and the prepared processor: dbt compiles the project (and creates
+    """The SparkSession and the prepared processors: dbt compiles the project (and creates
     missing serving tables) while the JVM starts, about 10 s of each start on 2 cores."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepare, settings)

@@ -21,12 +21,14 @@ from support.data import PROJECT_DIR
 
 pytest_plugins: list[str] = ["support.spark"]
 
-# Each pytest-xdist worker (and a run without workers) gets its own dbt target and log
-# directories: two processes would otherwise write the same manifests and partial-parse files.
-# Subprocesses inherit them.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ.setdefault("DBT_TARGET_PATH", f"target/{_WORKER}")
-os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / _WORKER))
+# Each pytest-xdist worker gets its own dbt target and log directories: two processes would
+# otherwise write the same manifests and partial-parse files. Subprocesses inherit them. (Only
+# in a worker: the controlling process imports this file too, and its environment is the
+# workers' starting point.)
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    os.environ["DBT_TARGET_PATH"] = f"target/{_WORKER}"
+    os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / "logs" / _WORKER)
 
 
 @pytest.fixture(scope="session")
