@@ -39,7 +39,7 @@ class StreamSettings:
     sinks: tuple[str, ...]
     checkpoint: Path  # one sub-directory per sink query
     settings: Settings  # the lake and the dbt project come from here
-    trigger_seconds: float = 2.0  # the Postgres query
+    trigger_seconds: float = 0.5  # the Postgres query
     delta_trigger_seconds: float = 30.0  # the Delta query: larger, rarer batches
     available_now: bool = False
     max_captures_per_batch: int = source.DEFAULT_MAX_CAPTURES
