@@ -72,10 +72,6 @@ class StreamPlan:
     def names(self) -> tuple[str, ...]:
         return tuple(model.name for model in self.models)
 
-    @property
-    def sqls(self) -> tuple[str, ...]:
-        return tuple(model.sql for model in self.models)
-
 
 def _compile(settings: Settings, target: str, purpose: str, *args: str, log_level: str = "warn"):
     """`dbt compile` for the stream, without introspection (no connection, no Spark session),

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from kappa.cli.core import Master
 from kappa.settings import Settings
 from spark_streaming.plan import parse_sinks
 
@@ -40,10 +41,7 @@ def stream(
             help="Checkpoint dir, one sub-dir per sink [default: $KAPPA_HOME/checkpoints/stream]"
         ),
     ] = None,
-    master: Annotated[
-        str | None,
-        typer.Option(help="Spark master URL [default: local[*]]", envvar="KAPPA_SPARK_MASTER"),
-    ] = None,
+    master: Master = None,
     max_captures_per_batch: Annotated[
         int, typer.Option(help="Cap per micro-batch (also under --available-now)", min=1)
     ] = 200,  # source.DEFAULT_MAX_CAPTURES (not imported: it loads pyspark)
