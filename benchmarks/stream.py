@@ -96,10 +96,10 @@ def latency(
             raw_log.ensure_schema(conn)
         spark = _spark(master)
         settings = _stream_settings(sinks, scratch, database, **options)
-        processors = stream.prepare(settings)  # compile, create the tables: before writing
+        pipeline = stream.prepare(settings)  # compile, create the tables: before writing
         stop = threading.Event()
         runner = threading.Thread(
-            target=stream.run, args=(settings, spark, stop, processors), daemon=True
+            target=stream.run, args=(settings, spark, stop, pipeline), daemon=True
         )
         runner.start()
         committed: dict[int, tuple[int, float]] = {}  # raw_id -> (game_pk, commit time)
@@ -226,9 +226,9 @@ def replay(
         settings = _stream_settings(
             sinks, scratch, database, available_now=True, max_captures_per_batch=max_captures
         )
-        processors = stream.prepare(settings)  # compile + create tables outside the timing
+        pipeline = stream.prepare(settings)  # compile + create tables outside the timing
         started = time.monotonic()
-        reports = stream.run(settings, spark, processors=processors)
+        reports = stream.run(settings, spark, pipeline=pipeline)
         seconds = time.monotonic() - started
     captures = games  # every sink's query applies each of them
     batch_ms = [report.millis for batches in reports.values() for report in batches]

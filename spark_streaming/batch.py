@@ -1,5 +1,6 @@
-"""foreachBatch: run every serving model's compiled dbt SQL on the micro-batch, then write the
-outputs to the query's sink (each sink is its own streaming query: kappa.stream).
+"""foreachBatch: run every serving model's compiled dbt SQL on the micro-batch, once for both
+sinks, then write the outputs: to Postgres in one transaction, and to the Delta outbox, which the
+Delta writer merges into the lake on its own cadence (spark_streaming/delta_writer.py).
 
 The streaming source hands over the batch's rows without their documents (raw_id, game_pk, ...).
 The models run as DataFrames planned once per query (spark_streaming/models.py) whose leaf reads
@@ -8,9 +9,9 @@ the source relation `system.session.live_game_v1`. When a game has several captu
 batch, only the ones the compiled staging SQL keeps (the newest per game) are read: the staging
 SQL runs on the document-less rows, so no document is read or parsed for that.
 
-The models' outputs are collected as Arrow (concurrently) and handed to the sink. Each batch
-logs its captures, rows, milliseconds per phase and the sink's lag: from the oldest capture's
-arrival in the raw log (`ingested_at`) to the sink's commit.
+The models' outputs are collected as Arrow (concurrently). Each batch logs its captures, rows,
+milliseconds per phase and the Postgres lag: from the oldest capture's arrival in the raw log
+(`ingested_at`) to the commit (the Delta writer logs the Delta lag of each group).
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyspark.sql import DataFrame, SparkSession
 
 from spark_streaming.models import ReusedModels
-from spark_streaming.plan import BATCH_VIEW, GAMES_VIEW, StreamPlan
-from spark_streaming.sinks.delta import DeltaSink
+from spark_streaming.plan import BATCH_VIEW, StreamPlan
 from spark_streaming.sinks.postgres import PostgresSink
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from spark_streaming.delta_writer import DeltaWriter
 
-Sink = PostgresSink | DeltaSink
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,14 +61,19 @@ class BatchReport:
 
 @dataclass
 class BatchProcessor:
-    """The foreachBatch function of one sink's streaming query."""
+    """The foreachBatch function of the stream's query: transform, then each chosen sink."""
 
     plan: StreamPlan
-    sink: Sink
+    postgres: PostgresSink | None = None
+    delta: DeltaWriter | None = None  # its outbox receives the outputs
     database: str | None = None  # None: PGDATABASE (where the plans' leaf reads captures)
     threads: int = 4  # concurrent Spark jobs per batch (collecting the models' outputs)
     reports: list[BatchReport] = field(default_factory=list)
     _models: ReusedModels | None = None
+
+    @property
+    def name(self) -> str:
+        return "postgres" if self.postgres is not None else "outbox"
 
     def __call__(self, batch_df: DataFrame, batch_id: int) -> None:
         started = time.monotonic()
@@ -76,7 +83,7 @@ class BatchProcessor:
         if not arrivals:
             return
         games = sorted({row[1] for row in arrivals})
-        report = BatchReport(batch_id, self.sink.name, len(arrivals), len(games))
+        report = BatchReport(batch_id, self.name, len(arrivals), len(games))
         raw_ids = [row[0] for row in arrivals]
         if len(raw_ids) > len(games) and self.plan.staging:  # read only each game's newest
             raw_ids = self._kept_by_staging(spark, batch_df)
@@ -87,15 +94,20 @@ class BatchProcessor:
             arrow = dict(zip(outputs, tables, strict=True))
         report.rows = {name: table.num_rows for name, table in arrow.items()}
         mark = report.phase("transform", mark)
-        spark.createDataFrame(
-            [(game,) for game in games], "game_pk bigint"
-        ).createOrReplaceTempView(GAMES_VIEW)
-        self.sink.write(spark, arrow, games)
-        report.phase(self.sink.name, mark)
-        report.lag_ms = int((time.time() - min(row[2] for row in arrivals) / 1e6) * 1000)
+        oldest_arrival = min(row[2] for row in arrivals) / 1e6
+        if self.delta is not None:
+            self.delta.outbox.put(batch_id, arrow, games, len(arrivals), oldest_arrival)
+            mark = report.phase("outbox", mark)
+        if self.postgres is not None:
+            self.postgres.write(arrow, games)
+            report.phase(self.postgres.name, mark)
+        report.lag_ms = int((time.time() - oldest_arrival) * 1000)
         report.millis = int((time.monotonic() - started) * 1000)
         self.reports.append(report)
         logger.info("%s", report.line())
+        if self.delta is not None:
+            self.delta.notify()
+            self.delta.wait_for_room()
 
     def _reused_models(self, spark: SparkSession) -> ReusedModels:
         """Planned at the first batch, in the query's own session (the stream's clone)."""

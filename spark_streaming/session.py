@@ -38,6 +38,19 @@ STREAM_JVM = "-XX:+UseParallelGC -XX:ReservedCodeCacheSize=256m"
 # generated classes each, so the default cache evicts and Janino recompiles every batch (15% of
 # a small batch's CPU, JFR); with room for all of them a warm 1-capture batch takes 3.5 s, not 4.4.
 CODEGEN_CACHE_ENTRIES = 2000
+# Fair scheduling between the stream's jobs (pool "default") and the Delta writer's (pool
+# kappa_delta, spark_streaming/delta_writer.py): a pool below its minShare gets free task slots
+# first, so the stream's tasks always go before the writer's; the writer takes what is left.
+SCHEDULER_POOLS = """<?xml version="1.0"?>
+<allocations>
+  <pool name="default">
+    <schedulingMode>FIFO</schedulingMode><weight>4</weight><minShare>1000</minShare>
+  </pool>
+  <pool name="kappa_delta">
+    <schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>0</minShare>
+  </pool>
+</allocations>
+"""
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,8 @@ def build_session(settings: SparkSettings) -> SparkSession:
     # Derby reads its home from a system property of the driver JVM; metastore_db and
     # derby.log would otherwise land in the working directory.
     java_options = f"-Dderby.system.home={derby} {settings.jvm_options}"
+    pools = scratch / "fairscheduler.xml"
+    pools.write_text(SCHEDULER_POOLS)
     builder = SparkSession.builder
     if not submitted():  # under spark-submit, its --master and --conf apply
         builder = builder.master(settings.master)
@@ -128,6 +143,8 @@ def build_session(settings: SparkSettings) -> SparkSession:
         .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.codegen.cache.maxEntries", str(CODEGEN_CACHE_ENTRIES))
+        .config("spark.scheduler.mode", "FAIR")
+        .config("spark.scheduler.allocation.file", str(pools))
     )
     if settings.driver_memory:
         builder = builder.config("spark.driver.memory", settings.driver_memory)

@@ -256,27 +256,6 @@ class RawLogDataSource(DataSource):
         return RawLogBatchReader(SourceOptions.parse(self.options))
 
 
-class PostgresQueryRawLog(RawLogDataSource):
-    """The raw log as the Postgres sink's query reads it. Each streaming query has a format of
-    its own: when a query starts, Spark's Python streaming source runner (pyspark 4.2) adds
-    entries to the environment map of the registered data source's function, so a second
-    query of the same registered source could be serializing a task holding that map at that
-    moment (a restart of both queries failed once with java.io.OptionalDataException)."""
-
-    @classmethod
-    def name(cls) -> str:
-        return f"{FORMAT}_postgres"
-
-
-class DeltaQueryRawLog(RawLogDataSource):
-    """The raw log as the Delta sink's query reads it (see PostgresQueryRawLog)."""
-
-    @classmethod
-    def name(cls) -> str:
-        return f"{FORMAT}_delta"
-
-
-STREAM_FORMATS = {"postgres": PostgresQueryRawLog.name(), "delta": DeltaQueryRawLog.name()}
 CURRENT_FORMAT = "kappa_current_batch"
 # Which captures a stream's reused model plans read next (spark_streaming/models.py): one row
 # per plan set, written by the driver before each batch, read by the executors.
@@ -329,8 +308,6 @@ def register(spark) -> None:
     """Make the formats known to a SparkSession."""
     for data_source in (
         RawLogDataSource,
-        PostgresQueryRawLog,
-        DeltaQueryRawLog,
         CurrentBatchDataSource,
     ):
         spark.dataSource.register(data_source)

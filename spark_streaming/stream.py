@@ -1,11 +1,19 @@
 """`kappa stream`: the Spark Structured Streaming job (raw log -> dbt SQL -> sinks).
 
-Each sink is its own streaming query over the same raw-log source, with its own checkpoint
-(`<checkpoint>/<sink>`) and trigger: a Postgres micro-batch never waits for Delta's merges, and
-Delta takes larger, rarer batches (its cost per batch is mostly fixed). Both run the same
-compiled model SQL; each is exactly-once in effect by its own offsets and the guarded merge, so
-a crash at any point (also between a Postgres commit and a Delta commit) is repaired by the
-replay of each query's last batch."""
+One streaming query reads the raw log; each micro-batch runs the compiled model SQL once and
+writes both sinks from the same outputs:
+
+- Postgres: one transaction per micro-batch, at the query's trigger (500 ms by default; a busy
+  stream runs batches back to back);
+- Delta: the outputs go to a durable outbox on the driver, which the Delta writer merges into
+  the lake in groups, at most once per `delta_trigger_seconds`, in a lower-priority scheduler
+  pool. A Postgres commit never waits for Delta's merges.
+
+The query's checkpoint is `<checkpoint>/<sinks>` (e.g. `postgres+delta`: choosing other sinks
+replays the log into them) and the outbox `<checkpoint>/<sinks>.delta-outbox`. Every write is
+exactly-once in effect: the guarded merge makes a replayed batch idempotent, and a batch leaves
+the outbox only after Delta committed it, so a crash at any point (also between the Postgres
+and the Delta commit) is repaired on the next start."""
 
 from __future__ import annotations
 
@@ -25,7 +33,9 @@ from kappa.errors import SinkError, StreamError
 from kappa.settings import Settings
 from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
+from spark_streaming.delta_writer import DeltaWriter
 from spark_streaming.models import ensure_current_batch_table
+from spark_streaming.outbox import DeltaOutbox
 from spark_streaming.plan import SINKS, build_plan
 from spark_streaming.session import SparkSettings, build_session
 from spark_streaming.sinks.delta import DeltaSink
@@ -37,10 +47,10 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class StreamSettings:
     sinks: tuple[str, ...]
-    checkpoint: Path  # one sub-directory per sink query
+    checkpoint: Path  # holds one sub-directory per choice of sinks
     settings: Settings  # the lake and the dbt project come from here
-    trigger_seconds: float = 0.5  # the Postgres query
-    delta_trigger_seconds: float = 30.0  # the Delta query: larger, rarer batches
+    trigger_seconds: float = 0.5  # the query (Postgres commits)
+    delta_trigger_seconds: float = 10.0  # the Delta writer: larger, rarer groups
     available_now: bool = False
     max_captures_per_batch: int = source.DEFAULT_MAX_CAPTURES
     partitions: int = source.DEFAULT_PARTITIONS
@@ -57,8 +67,31 @@ class StreamSettings:
     def default_checkpoint(settings: Settings) -> Path:
         return settings.checkpoints / "stream"
 
-    def trigger(self, sink: str) -> float:
-        return self.delta_trigger_seconds if sink == "delta" else self.trigger_seconds
+    @property
+    def query_checkpoint(self) -> Path:
+        return self.checkpoint / "+".join(sink for sink in SINKS if sink in self.sinks)
+
+    @property
+    def outbox(self) -> Path:
+        return self.query_checkpoint.with_name(self.query_checkpoint.name + ".delta-outbox")
+
+
+@dataclass
+class Pipeline:
+    """What `prepare` makes ready: the query's foreachBatch processor and, with the Delta sink,
+    the writer of the outbox."""
+
+    processor: BatchProcessor
+    delta: DeltaWriter | None = None
+
+    def reports(self) -> dict[str, list[BatchReport]]:
+        """The batches of each sink (Delta: the groups it merged)."""
+        found = {}
+        if self.processor.postgres is not None:
+            found["postgres"] = self.processor.reports
+        if self.delta is not None:
+            found["delta"] = self.delta.reports
+        return found
 
 
 BOOTSTRAP_SCHEMA = "kappa_stream_bootstrap"
@@ -92,94 +125,95 @@ def create_postgres_tables(sink: PostgresSink, settings: Settings, database: str
             conn.execute(f"drop schema if exists {BOOTSTRAP_SCHEMA} cascade")
 
 
-def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
+def prepare(settings: StreamSettings) -> Pipeline:
     """Compile the project for the stream and make the sinks ready (missing Postgres tables
-    created unless `create_missing_tables` is off): the foreachBatch processor of each sink's
-    query. Needs no Spark session."""
+    created unless `create_missing_tables` is off; with `reset`, the checkpoint and the outbox
+    removed). Needs no Spark session."""
     plan = build_plan(settings.sinks, settings.settings)
     ensure_current_batch_table(settings.database)
-    processors: dict[str, BatchProcessor] = {}
+    if settings.reset:
+        for path in (settings.query_checkpoint, settings.outbox):
+            if path.exists():
+                logger.info("reset: removing %s (replay from the first capture)", path)
+                shutil.rmtree(path)
+    processor = BatchProcessor(plan, database=settings.database)
     if "postgres" in settings.sinks:
-        postgres_sink = PostgresSink(plan, settings.database)
-        processors["postgres"] = BatchProcessor(plan, postgres_sink, settings.database)
+        processor.postgres = PostgresSink(plan, settings.database)
         with postgres.connect(dbname=settings.database, autocommit=True) as conn:
-            missing = postgres_sink.missing_tables(conn)
+            missing = processor.postgres.missing_tables(conn)
         if missing and not settings.create_missing_tables:
             raise SinkError(
                 f"Postgres serving tables missing: {', '.join(missing)}; run `kappa build` first"
             )
         if missing:
-            create_postgres_tables(postgres_sink, settings.settings, settings.database)
+            create_postgres_tables(processor.postgres, settings.settings, settings.database)
     if "delta" in settings.sinks:
-        # beside a Postgres query the Delta batch leaves it cores: fewer concurrent jobs
-        threads = 2 if processors else 4
-        processors["delta"] = BatchProcessor(
-            plan, DeltaSink(plan, threads), settings.database, threads=threads
-        )
-    return processors
+        # a replay applies the outbox as fast as it fills; a live stream in rarer groups
+        interval = 0.0 if settings.available_now else settings.delta_trigger_seconds
+        processor.delta = DeltaWriter(DeltaSink(plan), DeltaOutbox(settings.outbox), interval)
+    return Pipeline(processor, processor.delta)
 
 
 def prepare_with_session(
     settings: StreamSettings, spark_settings: SparkSettings
-) -> tuple[SparkSession, dict[str, BatchProcessor]]:
-    """The SparkSession and the prepared processors: dbt compiles the project (and creates
+) -> tuple[SparkSession, Pipeline]:
+    """The SparkSession and the prepared pipeline: dbt compiles the project (and creates
     missing serving tables) while the JVM starts, about 10 s of each start on 2 cores."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepare, settings)
         spark = build_session(spark_settings)
-        processors = prepared.result()
-    return spark, processors
+        pipeline = prepared.result()
+    return spark, pipeline
 
 
 def run(
     settings: StreamSettings,
     spark: SparkSession,
     stop: threading.Event | None = None,
-    processors: dict[str, BatchProcessor] | None = None,
+    pipeline: Pipeline | None = None,
 ) -> dict[str, list[BatchReport]]:
-    """Run one streaming query per sink until they stop (available-now) or are interrupted;
-    raises StreamError when a batch fails (the other queries are stopped). Returns the reports
-    of the batches each sink processed. `processors`: what `prepare(settings)` returned, when
-    the caller prepared them already."""
-    if processors is None:
-        processors = prepare(settings)
+    """Run the stream until it stops (available-now: once the backlog is in both sinks) or is
+    interrupted; raises StreamError when a batch or the Delta writer fails. Returns the
+    reports of each sink's batches. `pipeline`: what `prepare(settings)` returned, when the
+    caller prepared it already."""
+    if pipeline is None:
+        pipeline = prepare(settings)
+    delta = pipeline.delta
     source.register(spark)
-    queries = [start_query(settings, spark, sink, processors[sink]) for sink in settings.sinks]
+    if delta is not None:
+        delta.start(spark)  # first applies what a stopped run left in the outbox
+    query = start_query(settings, spark, pipeline.processor)
     try:
-        while any(query.isActive for query in queries):
-            # a failed batch ends its query: check the exception, never wait forever
-            for query in queries:
-                try:
-                    query.awaitTermination(1 / len(queries))
-                except StreamingQueryException:
-                    pass
-            if any(query.exception() is not None for query in queries):
+        while query.isActive:
+            try:  # a failed batch ends the query: check the exception, never wait forever
+                query.awaitTermination(0.5)
+            except StreamingQueryException:
+                break
+            if delta is not None and delta.error is not None:
                 break
             if stop is not None and stop.is_set():
                 break
     except KeyboardInterrupt:
         logger.info("interrupted: stopping the stream")
     finally:
-        for query in queries:
-            if query.isActive:
-                query.stop()
-        for processor in processors.values():
-            processor.close()
-    for query in queries:
-        error = query.exception()
-        if error is not None:
-            raise StreamError(f"{query.name} failed: {_first_line(error)}") from error
-    return {sink: processor.reports for sink, processor in processors.items()}
+        backlog_done = not query.isActive and query.exception() is None
+        if query.isActive:
+            query.stop()
+        if delta is not None:  # what is not applied stays in the outbox for the next start
+            delta.stop(drain=backlog_done and settings.available_now)
+        pipeline.processor.close()
+    error = query.exception()
+    if error is not None:
+        raise StreamError(f"{query.name} failed: {_first_line(error)}") from error
+    if delta is not None and delta.error is not None:
+        raise StreamError(f"delta writer failed: {_first_line(delta.error)}") from delta.error
+    return pipeline.reports()
 
 
 def start_query(
-    settings: StreamSettings, spark: SparkSession, sink: str, processor: BatchProcessor
+    settings: StreamSettings, spark: SparkSession, processor: BatchProcessor
 ) -> StreamingQuery:
-    """The streaming query of one sink: the raw-log source, its own checkpoint and trigger."""
-    checkpoint = settings.checkpoint / sink
-    if settings.reset and checkpoint.exists():
-        logger.info("reset: removing checkpoint %s (replay from the first capture)", checkpoint)
-        shutil.rmtree(checkpoint)
+    """The streaming query: the raw-log source, its checkpoint and trigger."""
     # the batch's rows without documents: the processor's model plans read those themselves
     options = source.raw_log_options(
         settings.max_captures_per_batch,
@@ -187,23 +221,25 @@ def start_query(
         database=settings.database,
         documents=False,
     )
-    frame = spark.readStream.format(source.STREAM_FORMATS[sink]).options(**options).load()
+    frame = spark.readStream.format(source.FORMAT).options(**options).load()
+    checkpoint = settings.query_checkpoint
     writer = (
         frame.writeStream.foreachBatch(processor)
         .option("checkpointLocation", str(checkpoint))
-        .queryName(f"kappa_stream_{sink}")
+        .queryName(f"kappa_stream_{checkpoint.name.replace('+', '_')}")
     )
     if settings.available_now:
         writer = writer.trigger(availableNow=True)
     else:
-        trigger = settings.trigger(sink)
-        writer = writer.trigger(processingTime=f"{int(trigger * 1000)} milliseconds")
+        writer = writer.trigger(
+            processingTime=f"{int(settings.trigger_seconds * 1000)} milliseconds"
+        )
     query = writer.start()
     logger.info(
         "stream %s started: checkpoint %s, %s",
-        sink,
+        "+".join(settings.sinks),
         checkpoint,
-        "available-now" if settings.available_now else f"trigger {settings.trigger(sink)}s",
+        "available-now" if settings.available_now else f"trigger {settings.trigger_seconds}s",
     )
     return query
 

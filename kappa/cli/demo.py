@@ -81,8 +81,8 @@ def run(data: Path) -> int:
         settings=settings,
         available_now=True,
     )
-    spark, processors = prepare_with_session(stream_settings, SparkSettings.from_settings(settings))
-    reports = run_stream(stream_settings, spark, processors=processors)
+    spark, pipeline = prepare_with_session(stream_settings, SparkSettings.from_settings(settings))
+    reports = run_stream(stream_settings, spark, pipeline=pipeline)
     console.print(
         f"[bold]2. kappa stream --available-now[/]: {summary(reports)}"
         f" -> Postgres schema game + Delta lake {settings.lake}/game"

@@ -26,11 +26,12 @@ def parse_duration(value: str) -> float:
 
 def stream(
     trigger: Annotated[
-        str, typer.Option(help="Micro-batch interval of the Postgres sink (500ms, 2s, 1m)")
+        str, typer.Option(help="Micro-batch interval, Postgres commits (500ms, 2s, 1m)")
     ] = "500ms",  # a busy stream runs batches back to back; an idle one polls the log twice/s
     delta_trigger: Annotated[
-        str, typer.Option(help="Micro-batch interval of the Delta sink (its own query)")
-    ] = "30s",
+        str,
+        typer.Option(help="How often the Delta writer merges the batches waiting in its outbox"),
+    ] = "10s",
     available_now: Annotated[
         bool, typer.Option("--available-now", help="Replay the backlog, then stop")
     ] = False,
@@ -38,7 +39,8 @@ def stream(
     checkpoint: Annotated[
         Path | None,
         typer.Option(
-            help="Checkpoint dir, one sub-dir per sink [default: $KAPPA_HOME/checkpoints/stream]"
+            help="Checkpoint dir, a sub-dir per choice of sinks"
+            " [default: $KAPPA_HOME/checkpoints/stream]"
         ),
     ] = None,
     master: Master = None,
@@ -68,8 +70,8 @@ def stream(
         reset=reset,
     )
     spark_settings = SparkSettings.from_settings(settings, master)
-    spark, processors = prepare_with_session(stream_settings, spark_settings)
-    reports = run(stream_settings, spark, processors=processors)
+    spark, pipeline = prepare_with_session(stream_settings, spark_settings)
+    reports = run(stream_settings, spark, pipeline=pipeline)
     typer.echo(f"stream stopped: {summary(reports)}")
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 
 from kappa.errors import SinkError
-from spark_streaming.plan import SinkMerge, StreamPlan
+from spark_streaming.plan import GAMES_VIEW, SinkMerge, StreamPlan
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +65,15 @@ class DeltaSink:
         output.createOrReplaceTempView(merge.source)
         spark.sql(merge.merge)
 
-    def write(self, spark: SparkSession, outputs: dict[str, pa.Table], _games) -> None:
+    def write(self, spark: SparkSession, outputs: dict[str, pa.Table], games: list[int]) -> None:
         """The watermark table first, then the others concurrently (one Delta table each:
         no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it). Each
         merge's source is the output as a local relation built from Arrow: deterministic, so
         Delta may skip materializing it (spark.databricks.delta.merge.materializeSource=auto;
         a cached source could not be used with materializeSource=none)."""
+        # the games whose rows older than their watermark are retracted
+        games_frame = spark.createDataFrame([(game,) for game in games], "game_pk bigint")
+        games_frame.createOrReplaceTempView(GAMES_VIEW)
         frames = {name: spark.createDataFrame(table) for name, table in outputs.items()}
         (first_name, first), *rest = self.merges
         fresh_lake = not self._exists(spark, first)

@@ -49,7 +49,7 @@ class PostgresSink:
                 missing.append(name)
         return missing
 
-    def write(self, _spark, outputs: dict[str, pa.Table], games: Sequence[int]) -> None:
+    def write(self, outputs: dict[str, pa.Table], games: Sequence[int]) -> None:
         """COPY every model's output into a temp table and merge it, in one transaction."""
         with (
             postgres.connect(dbname=self.database) as conn,

@@ -82,8 +82,8 @@ def test_sigkill_mid_batch_then_restart_gives_the_same_tables(conn, tmp_path):
 
 
 def test_sigkill_between_the_postgres_and_the_delta_commit(conn, spark, tmp_path):
-    """Each sink is its own query: killed after Postgres committed a batch and before Delta
-    committed its first, then restarted, both sinks equal `dbt build`."""
+    """Killed after Postgres committed a batch and before the Delta writer merged it from the
+    outbox, then restarted: both sinks equal `dbt build`."""
     loader.load_paths(conn, sorted(SAMPLE_FEEDS.iterdir()), None)
     both = "postgres,delta"
     log = tmp_path / "first.log"
@@ -95,6 +95,8 @@ def test_sigkill_between_the_postgres_and_the_delta_commit(conn, spark, tmp_path
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     assert "delta batch 0:" not in log.read_text()  # not (all) in the lake yet
+    outbox = tmp_path / "checkpoint" / "postgres+delta.delta-outbox"
+    assert [path.name for path in outbox.iterdir()][:1] == ["000000000000"]  # kept for Delta
 
     second = tmp_path / "second.log"
     restarted = start_stream(tmp_path, second, "--available-now", max_captures=8, sinks=both)

@@ -113,8 +113,13 @@ def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
     stop = threading.Event()
     load(conn, OLDER_AND_MORE)
     # dbt compile/bootstrap now: dbt is not thread-safe in-process
-    processors = stream.prepare(settings)
-    runner = threading.Thread(target=stream.run, args=(settings, spark, stop, processors))
+    pipeline = stream.prepare(settings)
+    reports = {}  # stays empty if the stream fails
+
+    def run_stream() -> None:
+        reports.update(stream.run(settings, spark, stop, pipeline))
+
+    runner = threading.Thread(target=run_stream)
     runner.start()
     try:
         dbt("run", "--target", "postgres")  # while the stream writes the same tables
@@ -131,4 +136,5 @@ def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
     finally:
         stop.set()
         runner.join(timeout=120)
+    assert reports.get("postgres"), "the stream failed or wrote no batch"
     assert_parity(spark)
