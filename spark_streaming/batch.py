@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 
 from spark_streaming.models import ReusedModels
@@ -70,6 +71,7 @@ class BatchProcessor:
     threads: int = 4  # concurrent Spark jobs per batch (collecting the models' outputs)
     reports: list[BatchReport] = field(default_factory=list)
     _models: ReusedModels | None = None
+    _seconds: dict[str, float] = field(default_factory=dict)  # each model's last collect
 
     @property
     def name(self) -> str:
@@ -89,9 +91,7 @@ class BatchProcessor:
             raw_ids = self._kept_by_staging(spark, batch_df)
         outputs = self._reused_models(spark).run(raw_ids)
         mark = report.phase("prepare", started)
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
-            tables = pool.map(DataFrame.toArrow, outputs.values())
-            arrow = dict(zip(outputs, tables, strict=True))
+        arrow = self._collect(outputs)
         report.rows = {name: table.num_rows for name, table in arrow.items()}
         mark = report.phase("transform", mark)
         oldest_arrival = min(row[2] for row in arrivals) / 1e6
@@ -108,6 +108,23 @@ class BatchProcessor:
         if self.delta is not None:
             self.delta.notify()
             self.delta.wait_for_room()
+
+    def _collect(self, outputs: dict[str, DataFrame]) -> dict[str, pa.Table]:
+        """Every output as Arrow, `threads` at a time, the slowest of the last batch first:
+        each model runs as one task, so the longest (pitch events) would otherwise run alone
+        at the end (100 final games on a busy 2-core machine, 3 rounds interleaved: 6.5-9.7 s
+        instead of 7.7-13.3 s)."""
+
+        def collect(name: str) -> pa.Table:
+            started = time.monotonic()
+            table = outputs[name].toArrow()
+            self._seconds[name] = time.monotonic() - started
+            return table
+
+        slowest_first = sorted(outputs, key=lambda name: -self._seconds.get(name, 0.0))
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            tables = dict(zip(slowest_first, pool.map(collect, slowest_first), strict=True))
+        return {name: tables[name] for name in outputs}  # the plan's order: watermark first
 
     def _reused_models(self, spark: SparkSession) -> ReusedModels:
         """Planned at the first batch, in the query's own session (the stream's clone)."""
