@@ -95,12 +95,20 @@ def stream_replay(
     max_captures_per_batch: Annotated[int, typer.Option(min=1)] = 200,  # the stream's
     feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
     master: Master = None,
+    with_startup: Annotated[
+        bool,
+        typer.Option(
+            "--with-startup",
+            help="Time the user's `kappa stream --available-now` process, start-up included",
+        ),
+    ] = False,
 ) -> None:
     """`kappa stream --available-now` over N re-keyed real games: captures/s, MB/s, memory."""
-    from benchmarks.stream import replay
+    from benchmarks.stream import replay, replay_command
     from spark_streaming.plan import parse_sinks
 
-    replay(games, parse_sinks(sinks), max_captures_per_batch, feeds, master)
+    run = replay_command if with_startup else replay
+    run(games, parse_sinks(sinks), max_captures_per_batch, feeds, master)
 
 
 @bench_app.command("spark-build")

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -210,6 +213,42 @@ def _delta_watermark(lake: Path):
         return dict(zip(table["game_pk"].to_pylist(), table["raw_id"].to_pylist(), strict=True))
 
     return applied
+
+
+def replay_command(
+    games: int, sinks: tuple[str, ...], max_captures: int, feeds: Path | None, master: str | None
+) -> None:
+    """The user's command, start-up included: `kappa stream --available-now` in a new process
+    (its own JVM, dbt compile, table creation) over N re-keyed games."""
+    templates = _templates(feeds)
+    scratch = Path(tempfile.mkdtemp(prefix="kappa-bench-replay-"))
+    with postgres.scratch_database("kappa_bench_replay") as database:
+        size, load_seconds = load_corpus(database, templates, games, 2)
+        typer.echo(f"loaded {games} games, {size / 1e6:.0f} MB in {load_seconds:.1f} s", err=True)
+        command = [
+            sys.executable, "-m", "kappa.cli", "stream", "--available-now",
+            "--sinks", ",".join(sinks),
+            "--max-captures-per-batch", str(max_captures),
+            "--checkpoint", str(scratch / "checkpoint"),
+        ]  # fmt: skip
+        if master:
+            command += ["--master", master]
+        environment = {
+            **os.environ,
+            "PGDATABASE": database,
+            "KAPPA_LAKE": str(scratch / "lake"),
+            "KAPPA_SPARK_SCRATCH": str(scratch / "spark"),
+        }
+        started = time.monotonic()
+        finished = subprocess.run(command, env=environment, check=False)
+        seconds = time.monotonic() - started
+    if finished.returncode != 0:
+        typer.echo(f"kappa stream failed (exit {finished.returncode})", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"kappa stream --available-now ({', '.join(sinks)}), start-up included: {games} captures,"
+        f" {size / 1e6:.0f} MB in {seconds:.1f} s = {games / seconds:.1f} captures/s"
+    )
 
 
 def replay(
