@@ -89,8 +89,9 @@ class BatchProcessor:
         raw_ids = [row[0] for row in arrivals]
         if len(raw_ids) > len(games) and self.plan.staging:  # read only each game's newest
             raw_ids = self._kept_by_staging(spark, batch_df)
+        mark = report.phase("source", started)
         outputs = self._reused_models(spark).run(raw_ids)
-        mark = report.phase("prepare", started)
+        mark = report.phase("read", mark)
         arrow = self._collect(outputs)
         report.rows = {name: table.num_rows for name, table in arrow.items()}
         mark = report.phase("transform", mark)
