@@ -38,6 +38,7 @@ class LiveSettings:
     max_failures: int = 30  # consecutive failed polls before a game is given up
     pregame_lead: float = 1800.0  # start polling a Preview game this long before first pitch
     diff_patch: bool = True  # probe diffPatch first; fetch the full feed only on a change
+    flush_interval: float = 2.0  # how often a non-empty spool is offered to the database
 
     def interval(self, feed_wait: float | None, abstract_state: str | None) -> float:
         if self.wait_override is not None:
@@ -220,6 +221,7 @@ class LiveIngest:
                 self._tasks[game.game_pk] = asyncio.create_task(self.poll_game(game))
 
     async def run(self) -> LiveSummary:
+        await self.store.flush()  # captures spooled by an earlier run first
         query = ScheduleQuery(day=self.settings.day)
         await self._check_schedule(query)  # the first check must succeed
         next_check = time.monotonic() + self.settings.schedule_interval
@@ -237,10 +239,12 @@ class LiveIngest:
             waiter = asyncio.create_task(self.stop.wait())
             await asyncio.wait(
                 {waiter, *running},
-                timeout=max(0.0, next_check - time.monotonic()),
+                timeout=max(0.0, min(next_check - time.monotonic(), self.settings.flush_interval)),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             waiter.cancel()
+            await self.store.flush()  # the database is back: the spool enters the raw log
         await asyncio.gather(*self._tasks.values())
+        await self.store.flush()
         self.summary.interrupted = self.stop.is_set()
         return self.summary

@@ -75,6 +75,11 @@ class Settings:
     def checkpoints(self) -> Path:
         return self.home / "checkpoints"
 
+    @property
+    def spool_dir(self) -> Path:
+        """Captures waiting for the database (kappa.spool)."""
+        return self.home / "spool"
+
     def dbt_target_dir(self, *parts: str) -> Path:
         """Where our dbt runs write artifacts: $DBT_TARGET_PATH (dbt's own variable, relative to
         the project) else $KAPPA_HOME/dbt/target, never inside an installed package."""

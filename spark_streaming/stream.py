@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyspark.errors import StreamingQueryException
@@ -21,7 +22,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
 from kappa import postgres, raw_log, run_dbt
-from kappa.errors import SinkError, StreamError
+from kappa.errors import DatabaseUnavailable, SinkError, StreamError
 from kappa.settings import Settings
 from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
@@ -145,6 +146,7 @@ def run(
         processors = prepare(settings)
     source.register(spark)
     queries = [start_query(settings, spark, sink, processors[sink]) for sink in settings.sinks]
+    outages = _Outages(settings, stop)
     try:
         while any(query.isActive for query in queries):
             # a failed batch ends its query: check the exception, never wait forever
@@ -153,6 +155,12 @@ def run(
                     query.awaitTermination(1 / len(queries))
                 except StreamingQueryException:
                     pass
+            for index, (sink, query) in enumerate(zip(settings.sinks, queries, strict=True)):
+                error = query.exception()
+                if error is not None and outages.resumable(sink, error, processors[sink]):
+                    queries[index] = start_query(
+                        replace(settings, reset=False), spark, sink, processors[sink]
+                    )
             if any(query.exception() is not None for query in queries):
                 break
             if stop is not None and stop.is_set():
@@ -211,3 +219,71 @@ def start_query(
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+# what a query failed by a lost or refused database connection says (psycopg's errors, seen
+# through Spark's exception text)
+OUTAGE_MARKERS = (
+    "OperationalError",
+    "InterfaceError",
+    "DatabaseUnavailable",
+    "AdminShutdown",
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "connection is bad",
+)
+
+
+@dataclass
+class _Outages:
+    """Database outages survived by the driver loop: a query that failed because Postgres went
+    away waits until Postgres answers again and is started again from its checkpoint (its
+    last batch replays, which the merge guard makes harmless). Restarts are logged and
+    counted per sink; consecutive restarts without a batch in between back off."""
+
+    settings: StreamSettings
+    stop: threading.Event | None
+    restarts: dict[str, int] = field(default_factory=dict)
+    _batches_at_restart: dict[str, int] = field(default_factory=dict)
+    _consecutive: dict[str, int] = field(default_factory=dict)
+
+    def resumable(self, sink: str, error: BaseException, processor: BatchProcessor) -> bool:
+        if not any(marker in str(error) for marker in OUTAGE_MARKERS):
+            return False
+        if len(processor.reports) > self._batches_at_restart.get(sink, -1):
+            self._consecutive[sink] = 0  # a batch went through since the last restart
+        consecutive = self._consecutive.get(sink, 0)
+        logger.warning(
+            "stream %s lost the database (%s): waiting for Postgres, then resuming from the"
+            " checkpoint",
+            sink,
+            _first_line(error),
+        )
+        if not self._wait_for_database(min(2.0**consecutive, 30.0)):
+            return False  # stopped while waiting
+        try:
+            processor.close()  # planned again on the next batch
+        except Exception as close_error:  # noqa: BLE001 - best effort on a broken connection
+            logger.debug("closing %s after the outage: %s", sink, close_error)
+        self.restarts[sink] = self.restarts.get(sink, 0) + 1
+        self._consecutive[sink] = consecutive + 1
+        self._batches_at_restart[sink] = len(processor.reports)
+        logger.warning("stream %s: restart %d after a database outage", sink, self.restarts[sink])
+        return True
+
+    def _wait_for_database(self, backoff: float) -> bool:
+        started = time.monotonic()
+        waited_until = started + backoff
+        while True:
+            if self.stop is not None and self.stop.is_set():
+                return False
+            if time.monotonic() >= waited_until:
+                try:
+                    postgres.check_reachable()
+                except DatabaseUnavailable:
+                    pass
+                else:
+                    logger.info("Postgres reachable after %.1f s", time.monotonic() - started)
+                    return True
+            time.sleep(0.5)

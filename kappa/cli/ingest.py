@@ -85,13 +85,24 @@ def _query(day, start, end, season, game_pks: str | None, game_types: str):
         raise typer.BadParameter(str(error)) from error
 
 
-def _open_store():
-    """The raw log and schedule log, ready for writing."""
+def _open_store(spooled: bool = False):
+    """The raw log and schedule log, ready for writing. `spooled`: captures the database
+    cannot take go to the spool under $KAPPA_HOME, and a database that is down at the start
+    is waited for instead of an error."""
     from ingest.store import Store
-    from kappa import postgres
+    from kappa.errors import DatabaseUnavailable
+    from kappa.spool import Spool
 
-    store = Store(postgres.connect(autocommit=True))
-    store.ensure_schema()
+    spool = Spool(Settings.from_env().spool_dir) if spooled else None
+    store = Store(spool=spool)
+    try:
+        store.ensure_schema()
+    except DatabaseUnavailable as error:
+        if spool is None:
+            raise
+        logging.getLogger(__name__).warning(
+            "%s: captures go to the spool %s until it is back", error, spool.directory
+        )
     return store
 
 
@@ -121,7 +132,7 @@ def schedule_command(
             response = await fetch_schedule(client, query)
         if target is not None:
             await target.schedule(response)
-            target.conn.close()
+            target.close()
         return response.games
 
     games = asyncio.run(main())
@@ -184,7 +195,7 @@ def backfill_command(
         with progress:
             summary = asyncio.run(main())
     finally:
-        store.conn.close()
+        store.close()
     for line in summary.lines():
         typer.echo(line)
     if summary.failed:
@@ -234,7 +245,7 @@ def live_command(
         diff_patch=diff_patch,
     )
     client_settings = _client_settings(api_url, rate, concurrency, attempts, timeout)
-    store = _open_store()
+    store = _open_store(spooled=True)
 
     async def main():
         stop = asyncio.Event()
@@ -247,7 +258,7 @@ def live_command(
     try:
         summary = asyncio.run(main())
     finally:
-        store.conn.close()
+        store.close()
     typer.echo(f"live {the_day.isoformat()}: " + "\n".join(summary.lines()))
 
 
