@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import TypeVar
 
 import psycopg
@@ -172,15 +173,16 @@ class Store:
                 logger.warning("schedule response not logged (database down): %s", response.url)
                 return False
 
-    async def final_stored(self, game_pks: Iterable[int]) -> set[int]:
-        """Games whose Final capture is already in the raw log (none known while the database
-        is down: such a game is fetched once more, and its capture deduplicated)."""
+    async def final_stored(self, game_pks: Iterable[int]) -> dict[int, datetime]:
+        """Games whose Final capture is already in the raw log, with the time of their first
+        Final capture (none known while the database is down: such a game is fetched once
+        more, and its capture deduplicated)."""
         pks = list(game_pks)
 
         def work(conn: psycopg.Connection) -> list[tuple]:
             return conn.execute(
-                "select distinct game_pk from game.live_game_v1"
-                " where game_state = 'Final' and game_pk = any(%s)",
+                "select game_pk, min(captured_at) from game.live_game_v1"
+                " where game_state = 'Final' and game_pk = any(%s) group by game_pk",
                 (pks,),
             ).fetchall()
 
@@ -190,5 +192,5 @@ class Store:
             except DatabaseUnavailable:
                 if self.spool is None:
                     raise
-                return set()
-        return {row[0] for row in rows}
+                return {}
+        return {row[0]: row[1] for row in rows}

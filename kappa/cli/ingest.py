@@ -163,8 +163,15 @@ def backfill_command(
     concurrency: Concurrency = None,
     attempts: Attempts = None,
     timeout: Timeout = None,
+    refetch: Annotated[
+        bool,
+        typer.Option(
+            "--refetch", help="Fetch stored finals again; store only changed ones (corrections)"
+        ),
+    ] = False,
 ) -> None:
-    """Store the final feed of every finished game (resumable: stored finals are skipped)."""
+    """Store the final feed of every finished game (resumable: stored finals are skipped,
+    or fetched again with --refetch)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from ingest.backfill import backfill
@@ -189,6 +196,7 @@ def backfill_command(
                 query,
                 on_start=lambda total: progress.update(task, total=total),
                 on_done=lambda _: progress.advance(task),
+                refetch=refetch,
             )
 
     try:
