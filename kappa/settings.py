@@ -40,6 +40,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KAPPA_SPARK_DRIVER_MEMORY", "Spark's default", "spark.driver.memory"),
     Variable("KAPPA_SPARK_JVM_OPTIONS", "GC/JIT flags", "JVM options of driver and executors"),
     Variable("KAPPA_DELTA_VERSION", "4.4.0", "Delta jar version (io.delta:delta-spark_4.2_2.13)"),
+    Variable("KAPPA_CORRECTION_HOURS", "24", "kappa live polls a Final game again this long"),
 )
 NAMES = frozenset(variable.name for variable in VARIABLES)
 
@@ -65,6 +66,7 @@ class Settings:
     spark_driver_memory: str | None = None
     spark_jvm_options: str | None = None  # None: the session's defaults
     delta_version: str = "4.4.0"
+    correction_hours: float = 24.0
 
     @property
     def pg_dir(self) -> Path:
@@ -111,6 +113,9 @@ class Settings:
             spark_driver_memory=env.text("KAPPA_SPARK_DRIVER_MEMORY"),
             spark_jvm_options=env.text("KAPPA_SPARK_JVM_OPTIONS"),
             delta_version=env.text("KAPPA_DELTA_VERSION") or cls.delta_version,
+            correction_hours=env.number(
+                "KAPPA_CORRECTION_HOURS", float, cls.correction_hours, minimum=0
+            ),
         )
 
 
