@@ -23,6 +23,7 @@ from ingest.refetch import refetch_final
 from ingest.schedule import DEFAULT_GAME_TYPES, ScheduleGame, ScheduleQuery, fetch_schedule
 from ingest.store import Store
 from kappa.feed import parse_bytes
+from kappa.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,7 @@ class LiveIngest:
             await self._sleep(self._pregame_wait(game))
         while not self.stop.is_set():
             report.polls += 1
+            metrics.POLLS.labels(str(pk)).inc()
             timecode = last.capture.source_timecode if last else None
             if timecode and self.settings.diff_patch and await self._unchanged_since(pk, timecode):
                 report.unchanged += 1
@@ -188,6 +190,7 @@ class LiveIngest:
                     last_change = time.monotonic()
                     if await self.store.capture(result.capture):
                         report.stored += 1
+                        metrics.record_capture(result.capture)
                         logger.info(
                             "game %s: stored capture %s (%s)",
                             pk,
@@ -224,6 +227,7 @@ class LiveIngest:
             if self.stop.is_set():
                 break
             report.polls += 1
+            metrics.POLLS.labels(str(pk)).inc()
             result = await refetch_final(self.client, self.store, pk)
             report.corrections += result.stored
             wait *= 2

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ingest.client import ApiError, FeedResult, MlbClient
 from ingest.store import Store
+from kappa.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ async def refetch_final(client: MlbClient, store: Store, game_pk: int) -> Refetc
     result: FeedResult = response.value
     stored = await store.capture(result.capture)
     if stored:
+        metrics.record_capture(result.capture)
         logger.info(
             "game %s: the finished game changed: stored a new capture %s",
             game_pk,

@@ -22,6 +22,7 @@ from ingest.schedule import ScheduleResponse, ensure_schedule_log, store_schedul
 from kappa import postgres, raw_log
 from kappa.errors import DatabaseUnavailable
 from kappa.feed import Capture
+from kappa.ops import metrics
 from kappa.spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class Store:
         except DatabaseUnavailable:
             self.spool.append(capture)
             self.spooled += 1
+            metrics.SPOOLED.inc()
             return True
 
     async def capture(self, capture: Capture) -> bool:

@@ -41,6 +41,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KAPPA_SPARK_JVM_OPTIONS", "GC/JIT flags", "JVM options of driver and executors"),
     Variable("KAPPA_DELTA_VERSION", "4.4.0", "Delta jar version (io.delta:delta-spark_4.2_2.13)"),
     Variable("KAPPA_CORRECTION_HOURS", "24", "kappa live polls a Final game again this long"),
+    Variable("KAPPA_METRICS_PORT", "9464", "kappa live serves /metrics on 127.0.0.1:<port>"),
 )
 NAMES = frozenset(variable.name for variable in VARIABLES)
 
@@ -67,6 +68,7 @@ class Settings:
     spark_jvm_options: str | None = None  # None: the session's defaults
     delta_version: str = "4.4.0"
     correction_hours: float = 24.0
+    metrics_port: int = 9464
 
     @property
     def pg_dir(self) -> Path:
@@ -116,6 +118,7 @@ class Settings:
             correction_hours=env.number(
                 "KAPPA_CORRECTION_HOURS", float, cls.correction_hours, minimum=0
             ),
+            metrics_port=env.number("KAPPA_METRICS_PORT", int, cls.metrics_port, minimum=0),
         )
 
 

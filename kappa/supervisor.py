@@ -64,6 +64,7 @@ class Supervisor:
         healthy_after: float = 60.0,
         log_dir: Path | None = None,
         on_restart: Callable[[str, int], None] | None = None,
+        on_exit: Callable[[str, int, int], None] | None = None,
     ) -> None:
         self.states = {part.name: PartState(part) for part in parts}
         self.backoff_base = backoff_base
@@ -71,6 +72,7 @@ class Supervisor:
         self.healthy_after = healthy_after  # a run this long resets the backoff
         self.log_dir = log_dir
         self.on_restart = on_restart
+        self.on_exit = on_exit  # (part, pid, exit code) of every child that ended
 
     def _start(self, state: PartState) -> None:
         part = state.part
@@ -103,6 +105,8 @@ class Supervisor:
             return
         state.last_exit = code
         state.process = None
+        if self.on_exit is not None:
+            self.on_exit(state.part.name, process.pid, code)
         if code == 0:
             state.done = True
             logger.info("%s finished (exit 0)", state.part.name)
@@ -157,10 +161,19 @@ class Supervisor:
             except (ProcessLookupError, PermissionError):
                 pass
             state.process.wait()
+            if self.on_exit is not None:
+                self.on_exit(state.part.name, state.process.pid, state.process.returncode)
             state.process = None
 
-    def pids(self) -> dict[str, int | None]:
+    def parts(self) -> dict[str, dict]:
+        """name -> {pid, up, restarts, done, last_exit}: for the state file and metrics."""
         return {
-            name: state.process.pid if state.process is not None else None
+            name: {
+                "pid": state.process.pid if state.process is not None else None,
+                "up": state.process is not None and state.process.poll() is None,
+                "restarts": state.restarts,
+                "done": state.done,
+                "last_exit": state.last_exit,
+            }
             for name, state in self.states.items()
         }

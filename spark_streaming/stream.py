@@ -23,6 +23,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from kappa import postgres, raw_log, run_dbt
 from kappa.errors import DatabaseUnavailable, SinkError, StreamError
+from kappa.ops import history, metrics
 from kappa.settings import Settings
 from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
@@ -147,6 +148,7 @@ def run(
     source.register(spark)
     queries = [start_query(settings, spark, sink, processors[sink]) for sink in settings.sinks]
     outages = _Outages(settings, stop)
+    recorder = _Recorder(settings.database)
     try:
         while any(query.isActive for query in queries):
             # a failed batch ends its query: check the exception, never wait forever
@@ -161,6 +163,7 @@ def run(
                     queries[index] = start_query(
                         replace(settings, reset=False), spark, sink, processors[sink]
                     )
+            recorder.record(processors)
             if any(query.exception() is not None for query in queries):
                 break
             if stop is not None and stop.is_set():
@@ -171,6 +174,7 @@ def run(
         for query in queries:
             if query.isActive:
                 query.stop()
+        recorder.record(processors, force=True)
         for processor in processors.values():
             processor.close()
     for query in queries:
@@ -270,6 +274,8 @@ class _Outages:
         self._consecutive[sink] = consecutive + 1
         self._batches_at_restart[sink] = len(processor.reports)
         logger.warning("stream %s: restart %d after a database outage", sink, self.restarts[sink])
+        metrics.STREAM_RESTARTS.labels(sink).inc()
+        history.record_event(f"stream {sink}", "outage", _first_line(error), self.settings.database)
         return True
 
     def _wait_for_database(self, backoff: float) -> bool:
@@ -287,3 +293,31 @@ class _Outages:
                     logger.info("Postgres reachable after %.1f s", time.monotonic() - started)
                     return True
             time.sleep(0.5)
+
+
+@dataclass
+class _Recorder:
+    """The committed batches' metrics (kappa.ops.metrics) and history (kappa_ops.batches),
+    taken from the processors' reports by the driver loop; history is written at most every
+    `every` seconds (best effort)."""
+
+    database: str | None
+    every: float = 2.0
+    _seen: dict[str, int] = field(default_factory=dict)
+    _pending: list[BatchReport] = field(default_factory=list)
+    _written_at: float = 0.0
+
+    def record(self, processors: dict[str, BatchProcessor], force: bool = False) -> None:
+        for sink, processor in processors.items():
+            new = processor.reports[self._seen.get(sink, 0) :]
+            self._seen[sink] = self._seen.get(sink, 0) + len(new)
+            for report in new:
+                metrics.record_batch(report)
+            self._pending.extend(new)
+        now = time.monotonic()
+        if self._pending and (force or now - self._written_at >= self.every):
+            if history.record_batches(self._pending, self.database):
+                self._pending.clear()
+            elif len(self._pending) > 10_000:  # the database is away for long: keep the newest
+                del self._pending[:-10_000]
+            self._written_at = now

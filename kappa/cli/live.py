@@ -16,7 +16,9 @@ from typing import Annotated
 import typer
 
 from kappa.cli.core import Master
+from kappa.ops import multiproc
 from kappa.settings import Settings
+from kappa.spool import Spool
 from kappa.supervisor import Part, Supervisor
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,16 @@ def live(
     log_dir: Annotated[
         Path | None, typer.Option(help="Write each part's output to <dir>/<part>.log")
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Prometheus /metrics on 127.0.0.1 (0: a free port) [default: 9464]",
+            envvar="KAPPA_METRICS_PORT",
+        ),
+    ] = None,
+    sample_interval: Annotated[
+        float, typer.Option(help="Seconds between metric samples written to kappa_ops")
+    ] = 15.0,
 ) -> None:
     """Game days without a babysitter: poll every game from its pregame lead until Final (and
     its correction window), stream the captures into the serving tables, restart what
@@ -79,11 +91,35 @@ def live(
         stream += ["--delta-trigger", delta_trigger] + (["--master", master] if master else [])
         # the stream stops cleanly on SIGINT (KeyboardInterrupt: the queries are stopped)
         parts.append(Part("stream", tuple(stream), signal.SIGINT))
-    supervisor = Supervisor(parts, backoff_max=backoff_max, log_dir=log_dir)
+    # every part writes its metrics where this process serves them (before prometheus_client
+    # is imported here or in a part)
+    multiproc.prepare(settings.home / "live" / "metrics")
+    from kappa.ops import history, metrics
+    from kappa.ops.sampler import Sampler
+
+    def restarted(part: str, count: int) -> None:
+        metrics.PART_RESTARTS.labels(part).inc()
+        history.record_event(part, "restart", f"{part} crashed: restart {count}")
+
+    def ended(part: str, pid: int, code: int) -> None:
+        metrics.process_ended(pid)
+        metrics.PART_UP.labels(part).set(0)
+
+    supervisor = Supervisor(
+        parts, backoff_max=backoff_max, log_dir=log_dir, on_restart=restarted, on_exit=ended
+    )
+    port = metrics.serve(settings.metrics_port if metrics_port is None else metrics_port)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    sampler = Sampler(
+        settings.home, Spool(settings.spool_dir), supervisor.parts, port, sample_interval
+    )
+    sampling = sampler.start(stop)
     supervisor.run(stop)
+    stop.set()
+    sampling.join(30)
+    sampler.sample_once()  # the final state: every part stopped
     restarts = {name: state.restarts for name, state in supervisor.states.items()}
     typer.echo(f"live stopped; restarts: {restarts}")
 

@@ -1,21 +1,27 @@
 """`kappa live` over the replay server: the poller and the stream as supervised parts; a
 stream killed with SIGKILL (a crash) is started again, resumes from its checkpoint and
-applies the captures that arrive after it; SIGTERM stops every part cleanly."""
+applies a capture that arrives after the crash; SIGTERM stops every part cleanly. Its metrics
+endpoint serves the kappa_ metrics of every part, moving as the stream writes, and their
+history is in kappa_ops."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 
+import httpx
 import psycopg
+from prometheus_client.parser import text_string_to_metric_families
 
 from ingest.replay.server import ReplayServer, ReplaySettings
+from kappa import loader
 from spark_streaming.session import FAST_JVM
 
-from support.data import PROJECT_DIR, SHARED_MLB, requires_shared
+from support.data import PROJECT_DIR, SAMPLE_FEEDS, SHARED_MLB, requires_shared
 from support.wait import wait_until
 
 pytestmark = requires_shared
@@ -39,6 +45,23 @@ def started_pids(log_text: str, part: str) -> list[int]:
     return [int(pid) for pid in re.findall(rf"started {part} \(pid (\d+)\)", log_text)]
 
 
+def scrape(home) -> dict[tuple[str, tuple], float]:
+    """The kappa_ samples the endpoint of `kappa live` serves (its port: the state file)."""
+    port = json.loads((home / "live" / "state.json").read_text())["metrics_port"]
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith("kappa_")
+    }
+
+
+def total(samples: dict, name: str, **labels: str) -> float:
+    wanted = set(labels.items())
+    return sum(v for (n, got), v in samples.items() if n == name and wanted <= set(got))
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -49,28 +72,41 @@ def alive(pid: int) -> bool:
 
 def test_kappa_live_restarts_a_crashed_stream(conn, database, tmp_path):
     log = tmp_path / "live.log"
-    # speed 3: each game's second capture is served 26-36 s after the start, after the crash
-    with ReplayServer(ReplaySettings(directory=SHARED_MLB, speed=3)) as server:
+    # speed 0.3: the poller stores each game's first capture (the second comes minutes later)
+    with ReplayServer(ReplaySettings(directory=SHARED_MLB, speed=0.3)) as server:
+        home = tmp_path / "home"
         env = {
             **os.environ,
             "KAPPA_API_URL": server.url,
-            "KAPPA_HOME": str(tmp_path / "home"),
+            "KAPPA_HOME": str(home),
             "KAPPA_SPARK_SCRATCH": str(tmp_path / "spark"),
             "KAPPA_SPARK_JVM_OPTIONS": FAST_JVM,
         }
         command = [sys.executable, "-m", "kappa.cli", "live", "--date", "2026-04-29"]
         command += ["--sinks", "postgres", "--master", "local[2]", "--wait", "0.2"]
         command += ["--schedule-interval", "1", "--idle-timeout", "600", "--backoff-max", "1"]
+        command += ["--metrics-port", "0", "--sample-interval", "1"]
         with log.open("w") as out:
             process = subprocess.Popen(
                 command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
             )
         try:
             wait_until(lambda: "postgres batch" in log.read_text(), timeout=240)
+            wait_until(lambda: total(scrape(home), "kappa_stream_batches_total") >= 1)
+            before = scrape(home)
             [first] = started_pids(log.read_text(), "stream")
             os.killpg(first, signal.SIGKILL)  # the stream and its JVM crash
             wait_until(lambda: len(started_pids(log.read_text(), "stream")) == 2, timeout=30)
-            wait_until(lambda: caught_up(database, 6), timeout=240)
+            wait_until(lambda: log.read_text().count("stream postgres started") == 2, timeout=240)
+            # a capture that enters the raw log after the crash: the restarted stream applies it
+            loader.load_paths(conn, [SAMPLE_FEEDS / "744914_final_20240701_214404.json.gz"], None)
+            wait_until(lambda: caught_up(database, 4), timeout=240)
+            # the restarted stream's batches count on the endpoint (its driver loop records
+            # them within a second of the commit)
+            batches = "kappa_stream_batches_total"
+            moved = total(before, batches, sink="postgres")
+            wait_until(lambda: total(scrape(home), batches, sink="postgres") > moved, timeout=30)
+            after = scrape(home)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=120)
@@ -80,3 +116,22 @@ def test_kappa_live_restarts_a_crashed_stream(conn, database, tmp_path):
     assert "restarts: {'poller': 0, 'stream': 1}" in text
     pids = started_pids(text, "stream") + started_pids(text, "poller")
     assert len(pids) == 3 and not any(alive(pid) for pid in pids)
+
+    # the endpoint: every part's metrics, moving as the stream wrote
+    assert total(after, "kappa_part_up", part="stream") == 1
+    captured = "kappa_stream_captures_total"
+    assert total(after, captured) > total(before, captured)
+    assert total(after, "kappa_ingest_captures_stored_total") == 3
+    assert total(after, "kappa_ingest_polls_total", game_pk="824445") > 2
+    assert total(after, "kappa_part_restarts_total", part="stream") == 1
+    assert total(after, "kappa_spool_captures") == 0
+    assert ("kappa_stream_lag_ms", (("sink", "postgres"),)) in after
+    # ... and their history in Postgres
+    batch_rows, captures = conn.execute(
+        "select count(*), sum(captures) from kappa_ops.batches where sink = 'postgres'"
+    ).fetchone()
+    assert batch_rows >= 2 and captures >= 4
+    sampled = conn.execute("select count(distinct sampled_at) from kappa_ops.samples").fetchone()
+    assert sampled[0] >= 2
+    events = conn.execute("select part, kind from kappa_ops.events").fetchall()
+    assert ("stream", "restart") in events
