@@ -62,6 +62,18 @@ def total(samples: dict, name: str, **labels: str) -> float:
     return sum(v for (n, got), v in samples.items() if n == name and wanted <= set(got))
 
 
+def status(env: dict[str, str], database: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "kappa.cli", "status", "--date", "2026-04-29"]
+    return subprocess.run(
+        [*command, "--max-lag", "600"],
+        env={**env, "PGDATABASE": database},
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -107,6 +119,7 @@ def test_kappa_live_restarts_a_crashed_stream(conn, database, tmp_path):
             moved = total(before, batches, sink="postgres")
             wait_until(lambda: total(scrape(home), batches, sink="postgres") > moved, timeout=30)
             after = scrape(home)
+            running = status(env, database)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=120)
@@ -135,3 +148,12 @@ def test_kappa_live_restarts_a_crashed_stream(conn, database, tmp_path):
     assert sampled[0] >= 2
     events = conn.execute("select part, kind from kappa_ops.events").fetchall()
     assert ("stream", "restart") in events
+
+    # kappa status: healthy while everything ran, unhealthy once kappa live stopped
+    assert running.returncode == 0, running.stdout + running.stderr
+    for line in ("poller: running", "stream: running", "database: up", "postgres: lag", "healthy"):
+        assert line in running.stdout, running.stdout
+    assert "games: 3" in running.stdout
+    stopped = status(env, database)
+    assert stopped.returncode == 1
+    assert "UNHEALTHY: kappa live is not running" in stopped.stdout
