@@ -43,5 +43,17 @@ def status(
         raise typer.Exit(1)
 
 
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 8050,
+    day: Day = None,
+) -> None:
+    """A self-refreshing page on 127.0.0.1: the day's games, each sink's lag and batch
+    durations over time, spool depth, quarantine, errors."""
+    from kappa.ops.dashboard import serve
+
+    serve(Settings.from_env(), port, day.date() if day else None)
+
+
 def register(app: typer.Typer) -> None:
     app.command("status")(status)
+    app.command("dashboard")(dashboard)

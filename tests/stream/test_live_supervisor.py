@@ -2,7 +2,10 @@
 stream killed with SIGKILL (a crash) is started again, resumes from its checkpoint and
 applies a capture that arrives after the crash; SIGTERM stops every part cleanly. Its metrics
 endpoint serves the kappa_ metrics of every part, moving as the stream writes, and their
-history is in kappa_ops."""
+history is in kappa_ops; `kappa status` reports it healthy while it runs, unhealthy once
+stopped; `kappa dashboard` over it, in a real headless browser (Debian's chromium): the page
+loads, the day's games are listed, the charts draw the batches and the spool samples, the
+restart is listed, the console has no error (screenshot: test-artifacts/dashboard.png)."""
 
 from __future__ import annotations
 
@@ -12,19 +15,26 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+from datetime import date
 
 import httpx
 import psycopg
+import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 
 from ingest.replay.server import ReplayServer, ReplaySettings
 from kappa import loader
+from kappa.ops.dashboard import create_app
+from kappa.settings import Settings
 from spark_streaming.session import FAST_JVM
 
+from support.browser import chromium, free_port, requires_browser
 from support.data import PROJECT_DIR, SAMPLE_FEEDS, SHARED_MLB, requires_shared
 from support.wait import wait_until
 
-pytestmark = requires_shared
+pytestmark = [requires_shared, requires_browser]
+SCREENSHOT = PROJECT_DIR / "test-artifacts" / "dashboard.png"
 
 
 def caught_up(database: str, captures: int) -> bool:
@@ -74,6 +84,52 @@ def status(env: dict[str, str], database: str) -> subprocess.CompletedProcess:
     )
 
 
+PAGE_STATE = """
+const d = window.kappaDashboard;
+const painted = (key) => {
+  const canvas = document.querySelector(`#chart-${key} canvas`);
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let count = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) count++;
+  return count;
+};
+return {
+  errors: d.errors,
+  points: Object.fromEntries(Object.entries(d.charts).map(([k, c]) => [k, c.points])),
+  painted: Object.fromEntries(['lag', 'batch', 'spool'].map(k => [k, painted(k)])),
+  games: [...document.querySelectorAll('#games tbody tr')].map(r => r.cells[0].textContent),
+  events: [...document.querySelectorAll('#events tbody tr')].map(r => r.cells[2].textContent),
+  health: document.getElementById('health').textContent,
+};
+"""
+
+
+def dashboard_in_browser(home) -> dict:
+    """The dashboard of `home` (in this process, on 127.0.0.1) as chromium shows it."""
+    settings = Settings.from_env({**os.environ, "KAPPA_HOME": str(home)})
+    config = uvicorn.Config(
+        create_app(settings, date(2026, 4, 29)),
+        host="127.0.0.1",
+        port=free_port(),
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    try:
+        wait_until(lambda: server.started, timeout=30)
+        with chromium() as browser:
+            browser.open(f"http://127.0.0.1:{config.port}/")
+            wait_until(lambda: browser.run("return window.kappaDashboard.refreshes") >= 1, 30)
+            state = browser.run(PAGE_STATE)
+            browser.screenshot(SCREENSHOT)
+            state["console"] = browser.console()
+    finally:
+        server.should_exit = True
+        serving.join(30)
+    return state
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -120,6 +176,7 @@ def test_kappa_live_restarts_a_crashed_stream(conn, database, tmp_path):
             wait_until(lambda: total(scrape(home), batches, sink="postgres") > moved, timeout=30)
             after = scrape(home)
             running = status(env, database)
+            page = dashboard_in_browser(home)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=120)
@@ -157,3 +214,13 @@ def test_kappa_live_restarts_a_crashed_stream(conn, database, tmp_path):
     stopped = status(env, database)
     assert stopped.returncode == 1
     assert "UNHEALTHY: kappa live is not running" in stopped.stdout
+
+    # the dashboard
+    assert page["errors"] == [] and page["health"] == "healthy", page
+    assert sorted(page["games"]) == ["823717", "824445", "824608"], page
+    assert page["points"]["lag"] >= 2 and page["points"]["batch"] >= 2, page
+    assert page["points"]["spool"] >= 2, page
+    assert all(count > 500 for count in page["painted"].values()), page
+    assert "restart" in page["events"], page
+    assert [entry for entry in page["console"] if entry.get("level") == "SEVERE"] == []
+    assert SCREENSHOT.stat().st_size > 10_000
