@@ -239,12 +239,17 @@ OUTAGE_MARKERS = (
 )
 
 
+MAX_CONSECUTIVE_RESTARTS = 5  # without a batch in between: not an outage, a failure
+
+
 @dataclass
 class _Outages:
     """Database outages survived by the driver loop: a query that failed because Postgres went
     away waits until Postgres answers again and is started again from its checkpoint (its
     last batch replays, which the merge guard makes harmless). Restarts are logged and
-    counted per sink; consecutive restarts without a batch in between back off."""
+    counted per sink; consecutive restarts without a batch in between back off, and after
+    MAX_CONSECUTIVE_RESTARTS of them the failure is raised (e.g. a refused password is an
+    OperationalError too)."""
 
     settings: StreamSettings
     stop: threading.Event | None
@@ -258,6 +263,13 @@ class _Outages:
         if len(processor.reports) > self._batches_at_restart.get(sink, -1):
             self._consecutive[sink] = 0  # a batch went through since the last restart
         consecutive = self._consecutive.get(sink, 0)
+        if consecutive >= MAX_CONSECUTIVE_RESTARTS:
+            logger.error(
+                "stream %s failed %d times in a row with the database reachable: giving up",
+                sink,
+                consecutive,
+            )
+            return False
         logger.warning(
             "stream %s lost the database (%s): waiting for Postgres, then resuming from the"
             " checkpoint",
