@@ -60,10 +60,16 @@ def ensure_schema(conn: psycopg.Connection) -> None:
         conn.execute(DDL)
 
 
+_ready: set[tuple[str | None, str | None, str | None]] = set()  # (host, port, database) done
+
+
 def _write(work, what: str, database: str | None = None) -> bool:
     try:
         with postgres.connect(dbname=database, autocommit=True, connect_timeout=5) as conn:
-            ensure_schema(conn)
+            where = (conn.info.host, str(conn.info.port), conn.info.dbname)
+            if where not in _ready:
+                ensure_schema(conn)
+                _ready.add(where)
             with conn.transaction():
                 work(conn)
         return True

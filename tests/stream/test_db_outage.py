@@ -128,8 +128,9 @@ def test_postgres_outage_loses_no_capture(spark, database, conn, embedded_pg_dir
     store = Store(spool=spool, retry_every=1.0)
     with ReplayServer(replay, recording) as server:
         poller = Background(store, server, live)
+        # the first capture of each game is stored; the outage starts at once (the stream
+        # may be in its first batch: it fails and resumes too)
         wait_until(lambda: len(raw_rows(database)) == 3, timeout=30)
-        wait_until(lambda: stream_caught_up(database), timeout=120)
         conn.close()
         embedded_pg.stop(embedded_pg_dir)
         try:
