@@ -24,6 +24,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
+from kappa.errors import ConfigError
 from kappa.feed import Capture
 from kappa.ops.multiproc import MULTIPROC_VARIABLE
 
@@ -134,7 +135,13 @@ def registry() -> CollectorRegistry:
 
 def serve(port: int) -> int:
     """Serve /metrics on 127.0.0.1:port (0: a free port); the port."""
-    server, _thread = start_http_server(port, addr="127.0.0.1", registry=registry())
+    try:
+        server, _thread = start_http_server(port, addr="127.0.0.1", registry=registry())
+    except OSError as error:
+        raise ConfigError(
+            f"metrics port {port} (--metrics-port / KAPPA_METRICS_PORT): {error.strerror};"
+            " choose a free port, or 0 for any"
+        ) from error
     bound = server.server_address[1]
     logger.info("metrics on http://127.0.0.1:%s/metrics", bound)
     return bound
