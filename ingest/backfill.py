@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from ingest.client import ApiError, FeedResult, MlbClient
+from ingest.refetch import refetch_final
 from ingest.schedule import ScheduleGame, ScheduleQuery, fetch_schedule
 from ingest.store import Store
 
@@ -23,6 +24,8 @@ class BackfillSummary:
     scheduled: int = 0  # games listed for the query
     fetched: int = 0  # feeds received
     stored: int = 0  # new captures appended (fetched - stored = content already stored)
+    refetched: int = 0  # stored finals fetched again (--refetch)
+    corrected: int = 0  # of those, changed documents stored as new captures
     skipped: dict[str, list[int]] = field(default_factory=dict)  # reason -> game pks
     failed: list[tuple[int, str]] = field(default_factory=list)  # (game pk, reason)
 
@@ -35,6 +38,10 @@ class BackfillSummary:
             f"{self.scheduled} games scheduled: fetched {self.fetched} (stored {self.stored} new),"
             f" skipped {skipped}, failed {len(self.failed)}"
         ]
+        if self.refetched:
+            lines.append(
+                f"  refetched {self.refetched} stored finals: {self.corrected} changed (stored)"
+            )
         for reason, pks in sorted(self.skipped.items()):
             lines.append(f"  skipped {len(pks)}: {reason}")
         for pk, reason in sorted(self.failed):
@@ -42,8 +49,14 @@ class BackfillSummary:
         return lines
 
 
-def plan(games: list[ScheduleGame], final_stored: set[int], summary: BackfillSummary) -> list[int]:
-    """The games to fetch; the others are recorded in `summary.skipped`."""
+def plan(
+    games: list[ScheduleGame],
+    final_stored: Container[int],
+    summary: BackfillSummary,
+    refetch: list[int] | None = None,
+) -> list[int]:
+    """The games to fetch; the others are recorded in `summary.skipped`. With a `refetch`
+    list, games whose Final is stored go there instead of being skipped."""
     todo = []
     for game in games:
         if game.no_game:
@@ -51,7 +64,10 @@ def plan(games: list[ScheduleGame], final_stored: set[int], summary: BackfillSum
         elif not game.is_final:
             summary.skip(f"not final yet ({game.detailed_state})", game.game_pk)
         elif game.game_pk in final_stored:
-            summary.skip("final capture already stored", game.game_pk)
+            if refetch is None:
+                summary.skip("final capture already stored", game.game_pk)
+            else:
+                refetch.append(game.game_pk)
         else:
             todo.append(game.game_pk)
     return todo
@@ -63,7 +79,10 @@ async def backfill(
     query: ScheduleQuery,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[int], None] | None = None,
+    refetch: bool = False,
 ) -> BackfillSummary:
+    """`refetch`: fetch stored finals again too, storing only changed documents (scoring
+    corrections)."""
     summary = BackfillSummary()
     response = await fetch_schedule(client, query)
     await store.schedule(response)
@@ -72,9 +91,22 @@ async def backfill(
     if query.game_pks:
         missing = set(query.game_pks) - {game.game_pk for game in games}
         summary.failed.extend((pk, "not on the schedule") for pk in sorted(missing))
-    todo = plan(games, await store.final_stored(g.game_pk for g in games), summary)
+    again: list[int] | None = [] if refetch else None
+    todo = plan(games, await store.final_stored(g.game_pk for g in games), summary, again)
     if on_start:
-        on_start(len(todo))
+        on_start(len(todo) + len(again or []))
+
+    async def once_more(game_pk: int) -> None:
+        try:
+            result = await refetch_final(client, store, game_pk)
+            if result.error is not None:
+                summary.failed.append((game_pk, result.error))
+            else:
+                summary.refetched += 1
+                summary.corrected += result.stored
+        finally:
+            if on_done:
+                on_done(game_pk)
 
     async def one(game_pk: int) -> None:
         try:
@@ -97,5 +129,5 @@ async def backfill(
             if on_done:
                 on_done(game_pk)
 
-    await asyncio.gather(*(one(pk) for pk in todo))
+    await asyncio.gather(*(one(pk) for pk in todo), *(once_more(pk) for pk in again or []))
     return summary

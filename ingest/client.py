@@ -23,6 +23,7 @@ import httpx
 from kappa.errors import ConfigError, KappaError, NotAFeedError
 from kappa.feed import Capture, capture_from_document, parse_bytes
 from kappa.game_state import stop_reason
+from kappa.ops import metrics
 from kappa.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -228,6 +229,7 @@ class MlbClient:
                     break
                 delay = self._backoff(attempt, error.retry_after)
                 self.retries += 1
+                metrics.API_RETRIES.labels(metrics.game_of(path)).inc()
                 logger.info(
                     "GET %s: %s; retry %d/%d in %.2fs",
                     url,
@@ -237,6 +239,7 @@ class MlbClient:
                     delay,
                 )
                 await asyncio.sleep(delay)
+        metrics.API_ERRORS.labels(metrics.game_of(path)).inc()
         raise ApiError(url, reason, attempts=self.settings.max_attempts, bad_content=bad_content)
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Response:

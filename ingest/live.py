@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ingest.client import ApiError, FeedResult, MlbClient, Response
-from ingest.schedule import ScheduleGame, ScheduleQuery, fetch_schedule
+from ingest.refetch import refetch_final
+from ingest.schedule import DEFAULT_GAME_TYPES, ScheduleGame, ScheduleQuery, fetch_schedule
 from ingest.store import Store
 from kappa.feed import parse_bytes
+from kappa.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,16 @@ class LiveSettings:
     max_failures: int = 30  # consecutive failed polls before a game is given up
     pregame_lead: float = 1800.0  # start polling a Preview game this long before first pitch
     diff_patch: bool = True  # probe diffPatch first; fetch the full feed only on a change
+    flush_interval: float = 2.0  # how often a non-empty spool is offered to the database
+    correction_window: float = 0.0  # re-poll a Final game this long after it (0: never)
+    correction_first: float = 300.0  # the first re-poll after the Final; then twice as long
+    game_pks: tuple[int, ...] = ()  # only these games (instead of the day's schedule)
+    game_types: tuple[str, ...] = DEFAULT_GAME_TYPES
+
+    def query(self) -> ScheduleQuery:
+        if self.game_pks:
+            return ScheduleQuery(game_pks=self.game_pks, game_types=())
+        return ScheduleQuery(day=self.day, game_types=self.game_types)
 
     def interval(self, feed_wait: float | None, abstract_state: str | None) -> float:
         if self.wait_override is not None:
@@ -58,6 +70,7 @@ class GameReport:
     failures: int = 0
     last_state: str = ""
     stopped: str = ""
+    corrections: int = 0  # changed documents stored in the correction window
 
 
 @dataclass
@@ -151,6 +164,7 @@ class LiveIngest:
             await self._sleep(self._pregame_wait(game))
         while not self.stop.is_set():
             report.polls += 1
+            metrics.POLLS.labels(str(pk)).inc()
             timecode = last.capture.source_timecode if last else None
             if timecode and self.settings.diff_patch and await self._unchanged_since(pk, timecode):
                 report.unchanged += 1
@@ -176,6 +190,7 @@ class LiveIngest:
                     last_change = time.monotonic()
                     if await self.store.capture(result.capture):
                         report.stored += 1
+                        metrics.record_capture(result.capture)
                         logger.info(
                             "game %s: stored capture %s (%s)",
                             pk,
@@ -195,10 +210,29 @@ class LiveIngest:
             if reason is not None:
                 report.stopped = reason
                 logger.info("game %s: stopped polling: %s", pk, reason)
+                if reason == "final" and self.settings.correction_window > 0:
+                    await self._corrections(pk, report, since=time.time())
                 return
             wait = self.settings.interval(last.wait, last.capture.game_state)
             await self._sleep(wait)
         report.stopped = "interrupted"
+
+    async def _corrections(self, pk: int, report: GameReport, since: float) -> None:
+        """The correction window: fetch the finished game again at widening intervals until
+        `correction_window` after its Final; a changed document is stored as a new capture."""
+        end = since + self.settings.correction_window
+        wait = self.settings.correction_first
+        while not self.stop.is_set() and time.time() + wait <= end:
+            await self._sleep(wait)
+            if self.stop.is_set():
+                break
+            report.polls += 1
+            metrics.POLLS.labels(str(pk)).inc()
+            result = await refetch_final(self.client, self.store, pk)
+            report.corrections += result.stored
+            wait *= 2
+        if not self.stop.is_set():
+            report.stopped = f"final; correction window over ({report.corrections} corrections)"
 
     async def _check_schedule(self, query: ScheduleQuery) -> None:
         response = await fetch_schedule(self.client, query)
@@ -211,16 +245,23 @@ class LiveIngest:
                     game.game_pk, last_state=game.detailed_state, stopped="no game today"
                 )
             elif game.game_pk in finals:
-                self.summary.games[game.game_pk] = GameReport(
+                report = GameReport(
                     game.game_pk, last_state="Final", stopped="final already stored"
                 )
+                self.summary.games[game.game_pk] = report
+                final_at = finals[game.game_pk].timestamp()
+                if time.time() < final_at + self.settings.correction_window:
+                    self._tasks[game.game_pk] = asyncio.create_task(
+                        self._corrections(game.game_pk, report, since=final_at)
+                    )
             else:
                 logger.info("game %s (%s @ %s): polling", game.game_pk, game.away, game.home)
                 self.summary.games[game.game_pk] = GameReport(game.game_pk)
                 self._tasks[game.game_pk] = asyncio.create_task(self.poll_game(game))
 
     async def run(self) -> LiveSummary:
-        query = ScheduleQuery(day=self.settings.day)
+        await self.store.flush()  # captures spooled by an earlier run first
+        query = self.settings.query()
         await self._check_schedule(query)  # the first check must succeed
         next_check = time.monotonic() + self.settings.schedule_interval
         while not self.stop.is_set():
@@ -237,10 +278,12 @@ class LiveIngest:
             waiter = asyncio.create_task(self.stop.wait())
             await asyncio.wait(
                 {waiter, *running},
-                timeout=max(0.0, next_check - time.monotonic()),
+                timeout=max(0.0, min(next_check - time.monotonic(), self.settings.flush_interval)),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             waiter.cancel()
+            await self.store.flush()  # the database is back: the spool enters the raw log
         await asyncio.gather(*self._tasks.values())
+        await self.store.flush()
         self.summary.interrupted = self.stop.is_set()
         return self.summary

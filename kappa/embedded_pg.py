@@ -74,6 +74,10 @@ def start(pg_dir: Path) -> Connection:
 
     pg_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pg_dir, cleanup_mode=None)
+    if running_connection(pg_dir) is None:
+        # pgserver caches one handle per data directory and process: a server stopped since
+        # (kappa db down, an outage test) is started again through that handle
+        server.ensure_postgres_running()
     connection = _connection_of(server.get_postmaster_info())
     logger.info("embedded Postgres running in %s (socket %s)", pg_dir, connection.host)
     return connection

@@ -40,6 +40,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KAPPA_SPARK_DRIVER_MEMORY", "Spark's default", "spark.driver.memory"),
     Variable("KAPPA_SPARK_JVM_OPTIONS", "GC/JIT flags", "JVM options of driver and executors"),
     Variable("KAPPA_DELTA_VERSION", "4.4.0", "Delta jar version (io.delta:delta-spark_4.2_2.13)"),
+    Variable("KAPPA_CORRECTION_HOURS", "24", "kappa live polls a Final game again this long"),
+    Variable("KAPPA_METRICS_PORT", "9464", "kappa live serves /metrics on 127.0.0.1:<port>"),
 )
 NAMES = frozenset(variable.name for variable in VARIABLES)
 
@@ -65,6 +67,8 @@ class Settings:
     spark_driver_memory: str | None = None
     spark_jvm_options: str | None = None  # None: the session's defaults
     delta_version: str = "4.4.0"
+    correction_hours: float = 24.0
+    metrics_port: int = 9464
 
     @property
     def pg_dir(self) -> Path:
@@ -74,6 +78,11 @@ class Settings:
     @property
     def checkpoints(self) -> Path:
         return self.home / "checkpoints"
+
+    @property
+    def spool_dir(self) -> Path:
+        """Captures waiting for the database (kappa.spool)."""
+        return self.home / "spool"
 
     def dbt_target_dir(self, *parts: str) -> Path:
         """Where our dbt runs write artifacts: $DBT_TARGET_PATH (dbt's own variable, relative to
@@ -106,6 +115,10 @@ class Settings:
             spark_driver_memory=env.text("KAPPA_SPARK_DRIVER_MEMORY"),
             spark_jvm_options=env.text("KAPPA_SPARK_JVM_OPTIONS"),
             delta_version=env.text("KAPPA_DELTA_VERSION") or cls.delta_version,
+            correction_hours=env.number(
+                "KAPPA_CORRECTION_HOURS", float, cls.correction_hours, minimum=0
+            ),
+            metrics_port=env.number("KAPPA_METRICS_PORT", int, cls.metrics_port, minimum=0),
         )
 
 

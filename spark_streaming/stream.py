@@ -35,6 +35,7 @@ from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
 from spark_streaming.delta_writer import DeltaWriter
 from spark_streaming.models import ensure_current_batch_table
+from spark_streaming.outages import Outages, Recorder, first_line
 from spark_streaming.outbox import DeltaOutbox
 from spark_streaming.plan import SINKS, build_plan
 from spark_streaming.session import SparkSettings, build_session
@@ -183,11 +184,19 @@ def run(
     if delta is not None:
         delta.start(spark)  # first applies what a stopped run left in the outbox
     query = start_query(settings, spark, pipeline.processor)
+    outages = Outages(settings.database, stop)
+    recorder = Recorder(settings.database)
     try:
-        while query.isActive:
+        while True:
             try:  # a failed batch ends the query: check the exception, never wait forever
                 query.awaitTermination(0.5)
             except StreamingQueryException:
+                pass
+            error = query.exception()
+            if error is not None and outages.resumable(query.name, error, pipeline.processor):
+                query = start_query(settings, spark, pipeline.processor)
+            recorder.record(pipeline.reports())
+            if not query.isActive:
                 break
             if delta is not None and delta.error is not None:
                 break
@@ -201,12 +210,13 @@ def run(
             query.stop()
         if delta is not None:  # what is not applied stays in the outbox for the next start
             delta.stop(drain=backlog_done and settings.available_now)
+        recorder.record(pipeline.reports(), force=True)
         pipeline.processor.close()
     error = query.exception()
     if error is not None:
-        raise StreamError(f"{query.name} failed: {_first_line(error)}") from error
+        raise StreamError(f"{query.name} failed: {first_line(error)}") from error
     if delta is not None and delta.error is not None:
-        raise StreamError(f"delta writer failed: {_first_line(delta.error)}") from delta.error
+        raise StreamError(f"delta writer failed: {first_line(delta.error)}") from delta.error
     return pipeline.reports()
 
 
@@ -242,8 +252,3 @@ def start_query(
         "available-now" if settings.available_now else f"trigger {settings.trigger_seconds}s",
     )
     return query
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

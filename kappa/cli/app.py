@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from kappa.cli import bench, core, db, ingest, stream
+    from kappa.cli import bench, core, db, ingest, live, ops, stream
 
-    for module in (db, core, ingest, stream, bench):
+    for module in (db, core, ingest, stream, live, ops, bench):
         module.register(app)
 
 

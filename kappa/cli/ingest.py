@@ -11,7 +11,6 @@ import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -85,13 +84,24 @@ def _query(day, start, end, season, game_pks: str | None, game_types: str):
         raise typer.BadParameter(str(error)) from error
 
 
-def _open_store():
-    """The raw log and schedule log, ready for writing."""
+def _open_store(spooled: bool = False):
+    """The raw log and schedule log, ready for writing. `spooled`: captures the database
+    cannot take go to the spool under $KAPPA_HOME, and a database that is down at the start
+    is waited for instead of an error."""
     from ingest.store import Store
-    from kappa import postgres
+    from kappa.errors import DatabaseUnavailable
+    from kappa.spool import Spool
 
-    store = Store(postgres.connect(autocommit=True))
-    store.ensure_schema()
+    spool = Spool(Settings.from_env().spool_dir) if spooled else None
+    store = Store(spool=spool)
+    try:
+        store.ensure_schema()
+    except DatabaseUnavailable as error:
+        if spool is None:
+            raise
+        logging.getLogger(__name__).warning(
+            "%s: captures go to the spool %s until it is back", error, spool.directory
+        )
     return store
 
 
@@ -121,7 +131,7 @@ def schedule_command(
             response = await fetch_schedule(client, query)
         if target is not None:
             await target.schedule(response)
-            target.conn.close()
+            target.close()
         return response.games
 
     games = asyncio.run(main())
@@ -152,8 +162,15 @@ def backfill_command(
     concurrency: Concurrency = None,
     attempts: Attempts = None,
     timeout: Timeout = None,
+    refetch: Annotated[
+        bool,
+        typer.Option(
+            "--refetch", help="Fetch stored finals again; store only changed ones (corrections)"
+        ),
+    ] = False,
 ) -> None:
-    """Store the final feed of every finished game (resumable: stored finals are skipped)."""
+    """Store the final feed of every finished game (resumable: stored finals are skipped,
+    or fetched again with --refetch)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from ingest.backfill import backfill
@@ -178,13 +195,14 @@ def backfill_command(
                 query,
                 on_start=lambda total: progress.update(task, total=total),
                 on_done=lambda _: progress.advance(task),
+                refetch=refetch,
             )
 
     try:
         with progress:
             summary = asyncio.run(main())
     finally:
-        store.conn.close()
+        store.close()
     for line in summary.lines():
         typer.echo(line)
     if summary.failed:
@@ -197,6 +215,13 @@ def live_command(
         datetime | None,
         typer.Option("--date", formats=["%Y-%m-%d"], help="Day (default: today, US Eastern)"),
     ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Day after day until stopped (kappa live uses it)")
+    ] = False,
+    game_pks: Annotated[
+        str | None, typer.Option(help="Only these comma-separated gamePks (instead of a day)")
+    ] = None,
+    game_types: GameTypes = "R,F,D,L,W",
     wait: Annotated[
         float | None, typer.Option(help="Poll every X s instead of metaData.wait (demos, tests)")
     ] = None,
@@ -212,17 +237,30 @@ def live_command(
     diff_patch: Annotated[
         bool, typer.Option(help="Probe diffPatch first; fetch the full feed only on a change")
     ] = True,
+    correction_window: Annotated[
+        float,
+        typer.Option(help="Poll a Final game again for this long (s), storing changes only"),
+    ] = 0.0,
+    correction_first: Annotated[
+        float, typer.Option(help="First re-poll after the Final (s), then twice as long")
+    ] = 300.0,
     api_url: ApiUrl = None,
     rate: Rate = None,
     concurrency: Concurrency = None,
     attempts: Attempts = None,
     timeout: Timeout = None,
 ) -> None:
-    """Poll the day's live games until each is final; SIGINT/SIGTERM stop cleanly."""
+    """Poll the day's live games until each is final; SIGINT/SIGTERM stop cleanly. Captures
+    the database cannot take go to the spool ($KAPPA_HOME/spool) and enter the raw log when
+    it is back."""
     from ingest.client import MlbClient
+    from ingest.follow import eastern_today, follow_days
     from ingest.live import LiveIngest, LiveSettings
 
-    the_day = day.date() if day else datetime.now(ZoneInfo("America/New_York")).date()
+    query = _query(day, None, None, None, game_pks, game_types) if day or game_pks else None
+    if follow and query is not None:
+        raise typer.BadParameter("--follow follows every day: leave out --date and --game-pks")
+    the_day = day.date() if day else eastern_today()
     settings = LiveSettings(
         day=the_day,
         schedule_interval=schedule_interval,
@@ -232,9 +270,13 @@ def live_command(
         idle_timeout=idle_timeout,
         pregame_lead=pregame_lead,
         diff_patch=diff_patch,
+        correction_window=correction_window,
+        correction_first=correction_first,
+        game_pks=query.game_pks if query else (),
+        game_types=tuple(t for t in game_types.split(",") if t),
     )
     client_settings = _client_settings(api_url, rate, concurrency, attempts, timeout)
-    store = _open_store()
+    store = _open_store(spooled=True)
 
     async def main():
         stop = asyncio.Event()
@@ -242,13 +284,16 @@ def live_command(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         async with MlbClient(client_settings) as client:
+            if follow:
+                return await follow_days(client, store, settings, stop)
             return await LiveIngest(client, store, settings, stop).run()
 
     try:
         summary = asyncio.run(main())
     finally:
-        store.conn.close()
-    typer.echo(f"live {the_day.isoformat()}: " + "\n".join(summary.lines()))
+        store.close()
+    label = "following" if follow else (f"games {game_pks}" if game_pks else the_day.isoformat())
+    typer.echo(f"live {label}: " + "\n".join(summary.lines()))
 
 
 def replay_server_command(

@@ -9,7 +9,6 @@ import pyarrow as pa
 
 from spark_streaming.outbox import DeltaOutbox
 
-
 SCHEMA = pa.schema(
     [
         ("game_pk", pa.int64()),
