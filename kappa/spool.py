@@ -26,6 +26,7 @@ import orjson
 import psycopg
 
 from kappa import raw_log
+from kappa.durable import fsync_directory
 from kappa.feed import Capture
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class Spool:
                 out.flush()
                 os.fsync(out.fileno())
             if created:
-                _fsync_directory(self.directory)
+                fsync_directory(self.directory)
         logger.info(
             "spooled capture of game %s (%s) to %s", capture.game_pk, capture.source_timecode, path
         )
@@ -128,7 +129,7 @@ class Spool:
                     chunk = [record.capture for record in records[start : start + DRAIN_CHUNK]]
                     inserted += raw_log.insert_captures(conn, chunk).inserted
                 path.unlink()
-                _fsync_directory(self.directory)
+                fsync_directory(self.directory)
                 logger.info("drained spool segment %s: %d captures", path.name, len(records))
         return inserted
 
@@ -187,12 +188,3 @@ def _read_segment(path: Path, documents: bool = True) -> Iterator[_Record]:
                     document=body,
                 ),
             )
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a created or deleted file name durable."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

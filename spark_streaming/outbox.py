@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
+
+from kappa.durable import fsync_directory, fsync_file
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +74,14 @@ class DeltaOutbox:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         for name, table in outputs.items():
-            _durable_write(staging / f"{name}.arrow", lambda path, t=table: _write_table(path, t))
+            feather.write_feather(table, staging / f"{name}.arrow", compression="lz4")
+            fsync_file(staging / f"{name}.arrow")
         meta = {"games": games, "captures": captures, "oldest_arrival": oldest_arrival}
-        _durable_write(staging / META, lambda path: path.write_text(json.dumps(meta)))
-        _fsync_dir(staging)
+        (staging / META).write_text(json.dumps(meta))
+        fsync_file(staging / META)
+        fsync_directory(staging)
         staging.rename(final)
-        _fsync_dir(self.directory)
+        fsync_directory(self.directory)
 
     def pending(self) -> list[Path]:
         return sorted(path for path in self.directory.iterdir() if path.name.isdigit())
@@ -117,7 +120,7 @@ class DeltaOutbox:
     def remove(self, group: OutboxGroup) -> None:
         for batch in group.batches:
             shutil.rmtree(batch)
-        _fsync_dir(self.directory)
+        fsync_directory(self.directory)
 
 
 def newest_capture_per_game(outputs: dict[str, pa.Table]) -> dict[str, pa.Table]:
@@ -137,21 +140,3 @@ def newest_capture_per_game(outputs: dict[str, pa.Table]) -> dict[str, pa.Table]
         name: table.filter(pc.is_in(table["raw_id"], value_set=kept))
         for name, table in outputs.items()
     }
-
-
-def _write_table(path: Path, table: pa.Table) -> None:
-    feather.write_feather(table, path, compression="lz4")
-
-
-def _durable_write(path: Path, write) -> None:
-    write(path)
-    with path.open("rb") as file:
-        os.fsync(file.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
