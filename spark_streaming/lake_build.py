@@ -62,9 +62,11 @@ def build(
     command: str = "build",
     *args: str,
     database: str | None = None,
+    variables: dict | None = None,
 ):
     """`dbt <command> <args> --target spark` on the Delta lake at `settings.lake`, from the raw
-    log of `database` (default PGDATABASE); raises DbtError naming the failed nodes."""
+    log of `database` (default PGDATABASE); `variables`: more dbt vars (e.g. a build scope,
+    kappa.build_scope); raises DbtError naming the failed nodes."""
     raw_log = register_raw_log(spark, database=database)
     registered = register_lake_tables(spark, settings.lake)
     logger.info("dbt --target spark: lake %s, %d existing tables", settings.lake, len(registered))
@@ -74,7 +76,11 @@ def build(
             *args,
             settings=settings,
             target="spark",
-            variables={"raw_schema": "system.session", "documents_parsed": True},
+            variables={
+                **(variables or {}),
+                "raw_schema": "system.session",
+                "documents_parsed": True,
+            },
             target_path=settings.dbt_target_dir("spark-build"),
         )
     finally:
