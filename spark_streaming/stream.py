@@ -10,7 +10,6 @@ replay of each query's last batch."""
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
 from spark_streaming.models import ensure_current_batch_table
 from spark_streaming.plan import SINKS, build_plan
+from spark_streaming.reset import reset_sinks
 from spark_streaming.session import SparkSettings, build_session
 from spark_streaming.sinks.delta import DeltaSink
 from spark_streaming.sinks.postgres import PostgresSink
@@ -97,6 +97,8 @@ def prepare(settings: StreamSettings) -> dict[str, BatchProcessor]:
     created unless `create_missing_tables` is off): the foreachBatch processor of each sink's
     query. Needs no Spark session."""
     plan = build_plan(settings.sinks, settings.settings)
+    if settings.reset:  # an exact replay: the checkpoints removed, the serving tables emptied
+        reset_sinks(plan, settings.sinks, settings.checkpoint, settings.database)
     ensure_current_batch_table(settings.database)
     processors: dict[str, BatchProcessor] = {}
     if "postgres" in settings.sinks:
@@ -176,10 +178,7 @@ def start_query(
     settings: StreamSettings, spark: SparkSession, sink: str, processor: BatchProcessor
 ) -> StreamingQuery:
     """The streaming query of one sink: the raw-log source, its own checkpoint and trigger."""
-    checkpoint = settings.checkpoint / sink
-    if settings.reset and checkpoint.exists():
-        logger.info("reset: removing checkpoint %s (replay from the first capture)", checkpoint)
-        shutil.rmtree(checkpoint)
+    checkpoint = settings.checkpoint / sink  # a reset removed it in prepare()
     # the batch's rows without documents: the processor's model plans read those themselves
     options = source.raw_log_options(
         settings.max_captures_per_batch,
