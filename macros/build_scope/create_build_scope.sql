@@ -12,7 +12,11 @@
         {%- else -%}
             {%- do run_query('cache table ' ~ relation ~ ' as ' ~ kappa.build_scope_sql(scope)) -%}
         {%- endif -%}
-        {%- set games = run_query('select count(*) from ' ~ relation).columns[0].values()[0] -%}
-        {{ log("build scope " ~ tojson(scope) ~ ": " ~ games ~ " game(s)", info=true) }}
+        {%- set found = run_query('select game_pk from ' ~ relation).columns[0].values() | map('int') | list -%}
+        {{ log("build scope " ~ tojson(scope) ~ ": " ~ found | length ~ " game(s)", info=true) }}
+        {%- set missing = (scope.game_pks or []) | reject('in', found) | list -%}
+        {%- if missing -%}
+            {{ exceptions.warn("build scope: game_pks " ~ tojson(missing) ~ " have no capture in the raw log " ~ api.Relation.create(schema=var('raw_schema'), identifier='live_game_v1') ~ "; nothing to rebuild for them") }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
