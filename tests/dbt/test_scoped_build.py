@@ -89,6 +89,11 @@ def test_dbt_vars_game_pks_repair_only_that_game(conn, dbt, built):
         ).fetchone()[0]
         == 0
     )
+    dbt("run", "--full-refresh")  # without a scope, --full-refresh still rebuilds every table
+    after = tables_by_game(conn)
+    assert {game: games(after, game) for game in FINALS} == {
+        game: games(reference, game) for game in FINALS
+    }
 
 
 def test_kappa_build_dates_with_full_refresh_drop_no_table(conn, built):
