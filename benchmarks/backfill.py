@@ -10,6 +10,9 @@ server runs on this machine).
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -54,6 +57,9 @@ class BackfillSettings:
     # uncompressed) or "compressed" (pglz, storage MAIN: ~3.4x less disk, slower reads)
     raw_storage: str = "external"
     rebuild: bool = False  # also time a second `dbt build` with nothing new (per-build cost)
+    # a hand-written ETL to time on the same raw log in the same run (`PATH --from-raw`, PG*
+    # naming the benchmark database), e.g. ../shared/tools/baseline_etl.py; never bundled
+    compare_etl: Path | None = None
 
     def __post_init__(self) -> None:
         if self.raw_storage not in RAW_STORAGES:
@@ -82,6 +88,8 @@ class BackfillReport:
     read_floor_seconds: float = 0.0
     transform_seconds: float = 0.0
     rebuild_seconds: float | None = None
+    etl_seconds: float | None = None
+    etl_output: str = ""
     dbt_success: bool = False
     nodes: list[NodeTiming] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
@@ -139,6 +147,10 @@ def run(settings: BackfillSettings, on_progress: Callable[[str], None] | None = 
                     started = time.perf_counter()
                     dbt_build(settings, database)
                     report.rebuild_seconds = time.perf_counter() - started
+            if settings.compare_etl is not None:
+                with sampler.phase("etl"):
+                    progress(f"comparator: {settings.compare_etl} --from-raw")
+                    report.etl_seconds, report.etl_output = run_etl(settings.compare_etl, database)
             report.row_counts = serving_row_counts(database)
         finally:
             sampler.stop()
@@ -227,6 +239,23 @@ def dbt_build(settings: BackfillSettings, database: str) -> tuple[bool, list[Nod
     return bool(result is not None and result.success), nodes
 
 
+def run_etl(script: Path, database: str) -> tuple[float, str]:
+    """Run `script --from-raw` (this Python, PG* naming `database`): (seconds, its last line).
+    The comparator writes its own schema and reads the raw log the build read."""
+    if not script.is_file():
+        raise FileNotFoundError(f"--compare-etl {script}: no such file")
+    env = {**os.environ, "PGDATABASE": database}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(script), "--from-raw"], capture_output=True, text=True, env=env
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} --from-raw failed: {done.stderr.strip()[-500:]}")
+    lines = done.stdout.strip().splitlines()
+    return seconds, lines[-1] if lines else ""
+
+
 def serving_row_counts(database: str) -> dict[str, int]:
     with postgres.connect(dbname=database, autocommit=True) as conn:
         tables = [
@@ -271,6 +300,13 @@ def format_report(report: BackfillReport) -> str:
         f"unit tests {sum(n.seconds for n in unit_tests):.2f} s summed",
         f"  load + transform {report.load_seconds + report.transform_seconds:.2f} s",
     ]
+    if report.etl_seconds is not None:
+        lines.append(
+            f"  comparator  {report.etl_seconds:6.2f} s  ({s.compare_etl} --from-raw, same raw"
+            f" log, same run): dbt build is {report.etl_seconds / report.transform_seconds:.2f}x"
+            " as fast"
+        )
+        lines.append(f"              {report.etl_output}")
     if report.rebuild_seconds is not None:
         lines.append(
             f"  rebuild     {report.rebuild_seconds:6.2f} s  (dbt build again, nothing new)"

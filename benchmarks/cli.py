@@ -41,6 +41,13 @@ def backfill(
     select: Annotated[
         str | None, typer.Option(help="dbt --select (default: every model and test)")
     ] = None,
+    compare_etl: Annotated[
+        Path | None,
+        typer.Option(
+            help="A hand-written ETL to time on the same raw log in the same run"
+            " (run as `PATH --from-raw`), e.g. ../shared/tools/baseline_etl.py"
+        ),
+    ] = None,
 ) -> None:
     """Re-key N real final games into a fresh database, `dbt build` all serving models, and
     print games/s, MB/s, peak memory and the ratio to a read floor."""
@@ -54,6 +61,7 @@ def backfill(
         raw_storage=raw_storage,
         rebuild=rebuild,
         dbt_args=("--select", select) if select else (),
+        compare_etl=compare_etl.resolve() if compare_etl is not None else None,
         **({"feeds_dir": feeds} if feeds is not None else {}),
     )
     report = bench_backfill.run(settings, on_progress=lambda line: typer.echo(line, err=True))

@@ -41,11 +41,32 @@ def register_raw_log(
     return parsed
 
 
+def forget_other_lakes(spark: SparkSession, root: Path) -> list[str]:
+    """Drop the catalog's registrations (schema game) of external tables that are not under
+    `root`: a session reused for another lake (tests, notebooks) would otherwise make dbt merge
+    into the previous lake's tables. Only the registration goes; the data stays."""
+    dropped = []
+    for table in spark.catalog.listTables(LAKE_SCHEMA):
+        if table.isTemporary or table.tableType != "EXTERNAL":
+            continue
+        name = f"{LAKE_SCHEMA}.{table.name}"
+        details = spark.sql(f"describe table extended {name}").collect()
+        location = next((row.data_type for row in details if row.col_name == "Location"), "")
+        if location.removeprefix("file:").rstrip("/") != str(root / table.name):
+            spark.sql(f"drop table {name}")
+            dropped.append(table.name)
+    if dropped:
+        logger.info("catalog: dropped registrations of another lake: %s", ", ".join(dropped))
+    return dropped
+
+
 def register_lake_tables(spark: SparkSession, lake: Path) -> list[str]:
-    """Register the existing Delta tables of <lake>/game in the catalog (schema game)."""
+    """Register the existing Delta tables of <lake>/game in the catalog (schema game), after
+    dropping registrations that point to another lake."""
     spark.sql(f"create schema if not exists {LAKE_SCHEMA}")
     registered = []
     root = lake / LAKE_SCHEMA
+    forget_other_lakes(spark, root)
     for table_dir in sorted(root.iterdir()) if root.is_dir() else []:
         if table_dir.is_dir() and delta_table_exists(spark, str(table_dir)):
             spark.sql(
@@ -62,9 +83,11 @@ def build(
     command: str = "build",
     *args: str,
     database: str | None = None,
+    variables: dict | None = None,
 ):
     """`dbt <command> <args> --target spark` on the Delta lake at `settings.lake`, from the raw
-    log of `database` (default PGDATABASE); raises DbtError naming the failed nodes."""
+    log of `database` (default PGDATABASE); `variables`: more dbt vars (e.g. a build scope,
+    kappa.build_scope); raises DbtError naming the failed nodes."""
     raw_log = register_raw_log(spark, database=database)
     registered = register_lake_tables(spark, settings.lake)
     logger.info("dbt --target spark: lake %s, %d existing tables", settings.lake, len(registered))
@@ -74,7 +97,11 @@ def build(
             *args,
             settings=settings,
             target="spark",
-            variables={"raw_schema": "system.session", "documents_parsed": True},
+            variables={
+                **(variables or {}),
+                "raw_schema": "system.session",
+                "documents_parsed": True,
+            },
             target_path=settings.dbt_target_dir("spark-build"),
         )
     finally:

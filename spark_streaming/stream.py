@@ -18,7 +18,6 @@ and the Delta commit) is repaired on the next start."""
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from spark_streaming.models import ensure_current_batch_table
 from spark_streaming.outages import Outages, Recorder, first_line
 from spark_streaming.outbox import DeltaOutbox
 from spark_streaming.plan import SINKS, build_plan
+from spark_streaming.reset import reset_sinks
 from spark_streaming.session import SparkSettings, build_session
 from spark_streaming.sinks.delta import DeltaSink
 from spark_streaming.sinks.postgres import PostgresSink
@@ -128,15 +128,14 @@ def create_postgres_tables(sink: PostgresSink, settings: Settings, database: str
 
 def prepare(settings: StreamSettings) -> Pipeline:
     """Compile the project for the stream and make the sinks ready (missing Postgres tables
-    created unless `create_missing_tables` is off; with `reset`, the checkpoint and the outbox
-    removed). Needs no Spark session."""
+    created unless `create_missing_tables` is off; with `reset`, an exact replay:
+    spark_streaming/reset.py). Needs no Spark session."""
     plan = build_plan(settings.sinks, settings.settings)
+    if settings.reset:  # an exact replay: checkpoint and outbox removed, serving tables emptied
+        reset_sinks(
+            plan, settings.sinks, [settings.query_checkpoint, settings.outbox], settings.database
+        )
     ensure_current_batch_table(settings.database)
-    if settings.reset:
-        for path in (settings.query_checkpoint, settings.outbox):
-            if path.exists():
-                logger.info("reset: removing %s (replay from the first capture)", path)
-                shutil.rmtree(path)
     processor = BatchProcessor(plan, database=settings.database)
     if "postgres" in settings.sinks:
         processor.postgres = PostgresSink(plan, settings.database)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from kappa import loader, postgres, run_dbt
+from kappa.build_scope import parse_scope
 from kappa.errors import ConfigError
 from kappa.settings import Settings
 
@@ -59,20 +60,38 @@ def build(
     ctx: typer.Context,
     target: Annotated[str, typer.Option(help="dbt target: postgres or spark")] = "postgres",
     master: Master = None,
+    game_pks: Annotated[
+        str | None,
+        typer.Option("--game-pks", help="Rebuild only these games (comma-separated gamePks)"),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(help="Rebuild only games on or after this officialDate (YYYY-MM-DD)"),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(help="Rebuild only games on or before this officialDate (YYYY-MM-DD)"),
+    ] = None,
+    season: Annotated[int | None, typer.Option(help="Rebuild only this season's games")] = None,
 ) -> None:
     """`dbt build` of the serving tables; extra arguments go to dbt (e.g. --full-refresh,
-    --select). `--target spark` builds the Delta lake ($KAPPA_LAKE) from the Postgres raw log."""
+    --select). `--target spark` builds the Delta lake ($KAPPA_LAKE) from the Postgres raw log.
+    A scope (--game-pks | --start/--end | --season) applies the newest capture of those games
+    again and removes their rows no model produces any more; other games stay as they are and
+    no table is dropped, also with --full-refresh."""
     settings = Settings.from_env()
     if target not in run_dbt.TARGETS:
         raise ConfigError(f"--target {target!r}: choose from {', '.join(run_dbt.TARGETS)}")
+    scope = parse_scope(game_pks, start, end, season)
+    variables = scope.variables() if scope is not None else {}
     if target == "spark":
         from spark_streaming import lake_build
         from spark_streaming.session import SparkSettings, build_session
 
         spark = build_session(SparkSettings.from_settings(settings, master))
-        lake_build.build(spark, settings, "build", *ctx.args)
+        lake_build.build(spark, settings, "build", *ctx.args, variables=variables)
     else:
-        run_dbt.invoke("build", *ctx.args, settings=settings)
+        run_dbt.invoke("build", *ctx.args, settings=settings, variables=variables)
 
 
 def parity(

@@ -49,7 +49,12 @@ def stream(
     ] = 200,  # source.DEFAULT_MAX_CAPTURES (not imported: it loads pyspark)
     partitions: Annotated[int, typer.Option(help="Parallel reads of the raw log", min=1)] = 2,
     reset: Annotated[
-        bool, typer.Option("--reset", help="Drop the checkpoint: replay from the first capture")
+        bool,
+        typer.Option(
+            "--reset",
+            help="Exact replay: drop the checkpoints and empty the sinks' serving tables,"
+            " then replay from the first capture",
+        ),
     ] = False,
 ) -> None:
     """Stream new raw-log captures through the dbt models into Postgres and Delta Lake."""

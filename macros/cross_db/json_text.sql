@@ -10,8 +10,13 @@
     {{ exceptions.raise_compiler_error("json_text: JSON not supported on " ~ target.type) }}
 {%- endmacro %}
 
+{#- one key is `->>` (cheaper than a one-element #>> path; see postgres__json_get) -#}
 {% macro postgres__json_text(expression, path) -%}
+    {%- if path and '.' not in path -%}
+    ({{ expression }} ->> '{{ path }}')
+    {%- else -%}
     ({{ expression }} #>> {{ kappa.json_path(path) }})
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__json_text(expression, path) -%}

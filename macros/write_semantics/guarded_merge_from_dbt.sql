@@ -7,5 +7,6 @@
         unique_key=kappa.as_key_list(arg_dict['unique_key']),
         columns=arg_dict['dest_columns'] | map(attribute='name') | list,
         watermark=kappa.game_watermark(target),
+        scope=kappa.build_scope_relation(),
     ) }}
 {%- endmacro %}

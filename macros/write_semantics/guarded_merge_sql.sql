@@ -7,13 +7,17 @@
     - a batch row whose capture is older than its game's watermark is ignored (a late capture
       changes nothing); a matched row is updated only by a capture at least as new (guard);
     - retraction: rows of the table older than their game's watermark are deleted, limited to
-      the games in `games` when given (the stream), else swept over the table (dbt).
+      the games in `games` when given (the stream), else swept over the table (dbt);
+    - scoped build (`scope`: relation of game_pk, captured_at, raw_id, the capture applied per
+      scoped game; kappa.build_scope_relation): retraction is limited to the scoped games, and
+      also removes their rows of that capture or older that the batch no longer holds (a fixed
+      model stopped producing them); rows of a newer capture (the stream's) stay.
 
     source: relation/view of the batch output (the table's columns); unique_key: list of key
     columns; columns: all column names.
     Postgres MERGE: https://www.postgresql.org/docs/current/sql-merge.html
     Delta Lake MERGE (Spark): https://docs.delta.io/latest/delta-update.html#upsert-into-a-table-using-merge -#}
-{% macro guarded_merge_sql(target, source, unique_key, columns, watermark, games=none) -%}
+{% macro guarded_merge_sql(target, source, unique_key, columns, watermark, games=none, scope=none) -%}
     {%- set keys_match = [] -%}
     {%- for key in unique_key -%}
         {%- do keys_match.append("t." ~ key ~ " = s." ~ key) -%}
@@ -41,7 +45,12 @@ using (
         true as kappa_retract
     from {{ target }} as t
     inner join {{ watermark }} as w on w.game_pk = t.game_pk
+    {%- if scope is not none %}
+    inner join {{ scope }} as c on c.game_pk = t.game_pk
+    where ({{ kappa.capture_is_older('t', 'w') }} or not {{ kappa.capture_is_older('c', 't') }})
+    {%- else %}
     where {{ kappa.capture_is_older('t', 'w') }}
+    {%- endif %}
         {%- if games is not none %}
         and t.game_pk in (select game_pk from {{ games }})
         {%- endif %}
