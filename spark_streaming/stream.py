@@ -51,7 +51,7 @@ class StreamSettings:
     checkpoint: Path  # holds one sub-directory per choice of sinks
     settings: Settings  # the lake and the dbt project come from here
     trigger_seconds: float = 0.5  # the query (Postgres commits)
-    delta_trigger_seconds: float = 10.0  # the Delta writer: larger, rarer groups
+    delta_trigger_seconds: float = 30.0  # the Delta writer: larger, rarer groups
     available_now: bool = False
     max_captures_per_batch: int = source.DEFAULT_MAX_CAPTURES
     partitions: int = source.DEFAULT_PARTITIONS
@@ -150,7 +150,9 @@ def prepare(settings: StreamSettings) -> Pipeline:
     if "delta" in settings.sinks:
         # a replay applies the outbox as fast as it fills; a live stream in rarer groups
         interval = 0.0 if settings.available_now else settings.delta_trigger_seconds
-        processor.delta = DeltaWriter(DeltaSink(plan), DeltaOutbox(settings.outbox), interval)
+        # beside the Postgres commits, fewer concurrent merges leave the stream its cores
+        sink = DeltaSink(plan, threads=2 if processor.postgres is not None else 4)
+        processor.delta = DeltaWriter(sink, DeltaOutbox(settings.outbox), interval)
     return Pipeline(processor, processor.delta)
 
 

@@ -40,7 +40,7 @@ def live(
     trigger: Annotated[str, typer.Option(help="Postgres micro-batch interval")] = "500ms",
     delta_trigger: Annotated[
         str, typer.Option(help="How often the Delta writer merges the outbox")
-    ] = "10s",
+    ] = "30s",
     master: Master = None,
     correction_hours: Annotated[
         float | None,

@@ -31,7 +31,7 @@ def stream(
     delta_trigger: Annotated[
         str,
         typer.Option(help="How often the Delta writer merges the batches waiting in its outbox"),
-    ] = "10s",
+    ] = "30s",
     available_now: Annotated[
         bool, typer.Option("--available-now", help="Replay the backlog, then stop")
     ] = False,
