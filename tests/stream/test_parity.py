@@ -121,10 +121,15 @@ def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
 
     runner = threading.Thread(target=run_stream)
     runner.start()
+    def streamed() -> int:
+        return sum(report.captures for report in pipeline.processor.reports)
+
     try:
+        wait_until(lambda: streamed() > 0, timeout=300)  # planned and writing, one capture a batch
         dbt("run", "--target", "postgres")  # while the stream writes the same tables
         load(conn, NEWER)
         dbt("run", "--target", "postgres")
+        wait_until(lambda: streamed() == len(OLDER_AND_MORE) + len(NEWER), timeout=300)
         wait_until(
             lambda: conn.execute(
                 "select count(*) = 0 from game.live_game_v1 as raw where not exists (select 1"
