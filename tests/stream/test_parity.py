@@ -121,6 +121,7 @@ def test_dbt_build_while_the_stream_writes_leaves_no_older_capture(
 
     runner = threading.Thread(target=run_stream)
     runner.start()
+
     def streamed() -> int:
         return sum(report.captures for report in pipeline.processor.reports)
 
