@@ -83,7 +83,10 @@ class Pipeline:
     the writer of the outbox."""
 
     processor: BatchProcessor
-    delta: DeltaWriter | None = None
+
+    @property
+    def delta(self) -> DeltaWriter | None:
+        return self.processor.delta
 
     def reports(self) -> dict[str, list[BatchReport]]:
         """The batches of each sink (Delta: the groups it merged)."""
@@ -153,7 +156,7 @@ def prepare(settings: StreamSettings) -> Pipeline:
         # beside the Postgres commits, fewer concurrent merges leave the stream its cores
         sink = DeltaSink(plan, threads=2 if processor.postgres is not None else 4)
         processor.delta = DeltaWriter(sink, DeltaOutbox(settings.outbox), interval)
-    return Pipeline(processor, processor.delta)
+    return Pipeline(processor)
 
 
 def prepare_with_session(
