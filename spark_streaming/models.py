@@ -4,9 +4,11 @@ re-run on every micro-batch: Spark's analysis and planning of 17 queries cost 2-
 
 A plan re-runs on new data because its leaf reads anew on every execution:
 
-- the leaf is the cached parse of `kappa_current_batch` (spark_streaming/source.py), a
-  one-partition read of the captures that this plan set's row of kappa_stream.current_batch
-  names (the driver writes the row before each batch; executors read it, also on a cluster);
+- the leaf is the cached parse of `kappa_current_batch` (spark_streaming/source.py), a read
+  of the captures that this plan set's row of kappa_stream.current_batch names (the driver
+  writes the row before each batch; executors read it, also on a cluster), by as many tasks
+  as the cluster has cores; the models read the cache as ONE partition (coalesce), so their
+  windows per game need no shuffle of the parsed documents;
 - before each batch the cached blocks are dropped while the cached RDD stays registered, so the
   first job of the batch reads and parses the new captures once and caches them again, and every
   model then reads the cache;
@@ -73,15 +75,17 @@ class ReusedModels:
         # execution also cost a micro-batch more than it saved (15 games: 7.4 s vs 9.3 s)
         spark.conf.set("spark.sql.adaptive.enabled", "false")
         spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
-        options = source.raw_log_options(1, 1, database=self.database)
+        # documents read and parsed in parallel (a replay's 200 captures took 6-11 s in one task)
+        tasks = spark.sparkContext.defaultParallelism
+        options = source.raw_log_options(1, tasks, database=self.database)
         leaf = (
             spark.read.format(source.CURRENT_FORMAT)
             .options(**options, planSet=self.plan_set)
             .load()
-            .coalesce(1)  # one partition, stated in the plan: no shuffle for the windows
         )
         self.leaf = leaf.withColumn("data", parse_json(leaf.data)).persist()
-        self.leaf.createOrReplaceTempView(BATCH_VIEW)
+        # one partition, stated in the plan: no shuffle for the windows
+        self.leaf.coalesce(1).createOrReplaceTempView(BATCH_VIEW)
         self.outputs = {model.name: spark.sql(model.sql) for model in self.plan.models}
         jvm_plans = [
             output._jdf.queryExecution().executedPlan() for output in self.outputs.values()

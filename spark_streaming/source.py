@@ -271,8 +271,8 @@ create table if not exists kappa_stream.current_batch (
 
 class CurrentBatchDataSource(DataSource):
     """`spark.read.format("kappa_current_batch")`: the raw-log rows whose raw_ids the row
-    `plan_set` of kappa_stream.current_batch names, read anew on every execution of a plan
-    (ONE partition: a plan over it needs no shuffle for the models' windows per game)."""
+    `plan_set` of kappa_stream.current_batch names, read anew on every execution of a plan,
+    by `numPartitions` tasks (`raw_id % n`)."""
 
     @classmethod
     def name(cls) -> str:
@@ -287,12 +287,14 @@ class CurrentBatchDataSource(DataSource):
 
 class CurrentBatchReader(DataSourceReader):
     def __init__(self, options: dict[str, str]) -> None:
-        self.conninfo = options.get("conninfo", "")
-        self.table = SourceOptions.parse(options).table
+        parsed = SourceOptions.parse(options)
+        self.conninfo = parsed.conninfo
+        self.table = parsed.table
+        self.partition_count = parsed.partitions
         self.plan_set = options["planSet"]
 
     def partitions(self) -> Sequence[InputPartition]:
-        return [InputPartition(0)]
+        return [InputPartition(remainder) for remainder in range(self.partition_count)]
 
     def read(self, partition: InputPartition) -> Iterator[tuple]:
         query = (
@@ -300,8 +302,10 @@ class CurrentBatchReader(DataSourceReader):
             f" from {self.table} as capture inner join ("
             " select unnest(raw_ids) as raw_id from kappa_stream.current_batch"
             " where plan_set = %s) as current using (raw_id)"
+            " where raw_id %% %s = %s"
         )
-        yield from _stream_rows(self.conninfo, query, [self.plan_set])
+        params = [self.plan_set, self.partition_count, partition.value]
+        yield from _stream_rows(self.conninfo, query, params)
 
 
 def register(spark) -> None:
