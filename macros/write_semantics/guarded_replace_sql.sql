@@ -7,20 +7,16 @@
     (kappa.guarded_replace_from_dbt) and by the stream's Delta sink (stream_merge_statements).
 
     The statement deletes every row of the listed games and inserts the select's rows, so the
-    select holds all the rows those games keep. With fresh = the batch rows whose capture is not
-    older than their game's watermark (as in the merge; the watermark is written first, so a
-    game's fresh rows are of the watermark's capture), t = the table's rows of the listed games:
-
-    - a fresh row s, unless t holds the key from a newer capture
-        (not exists t: keys match and capture_is_older(s, t));
-    - a row t whose key the batch holds from an older capture (the guard keeps it)
-        (exists s: keys match and capture_is_older(s, t));
-    - a row t whose key the batch does not hold, unless retracted (not exists s: keys match,
-      and not exists w: w.game_pk = t.game_pk and retract), where retract is
-        unscoped: capture_is_older(t, w) (older than the game's watermark);
-        scoped (`scope` c, kappa.build_scope_relation, game in the scope):
-          capture_is_older(t, w) or not capture_is_older(c, t) (also rows of the scoped
-          capture or older that the batch no longer holds; rows of a newer capture stay).
+    select holds all the rows those games keep: of the batch's rows and the table's rows of the
+    listed games, (1) drop every row whose capture is older than its game's watermark w
+    (capture_is_older(row, w): a batch row, as the merge's `fresh`; a table row, as the merge's
+    retraction), (2) in a scoped build (`scope` c, kappa.build_scope_relation) also drop the
+    table's rows that are not newer than the scoped capture (not capture_is_older(c, t), when
+    the game has a watermark: the merge's scoped retraction), then (3) keep per key the row of
+    the newest capture (captured_at, then raw_id: capture_is_older's order), the batch's on a
+    tie (the merge updates a row with a capture at least as new). This leaves what the guarded
+    merge leaves: a batch row is of a capture at least as new as the watermark, so a table row
+    that beats it is newer than the watermark too (and, scoped, than the scoped capture).
 
     So a late, older capture changes nothing, a replay is idempotent, and rows that a concurrent
     writer committed from a newer capture are kept. The select reads the table inside the
@@ -33,14 +29,11 @@
     written rows against the predicate and fails the write otherwise) and every game whose
     rows must be retracted. Delta needs literals there: a subquery is refused
     (UNSUPPORTED_FEATURE.OVERWRITE_BY_SUBQUERY). An empty list renders a statement that does
-    nothing. Other arguments as kappa.guarded_merge_sql.
+    nothing. `source` holds one capture per game, as for the merge (which refuses two source
+    rows for one key). Other arguments as kappa.guarded_merge_sql.
     Delta Lake, selective overwrite: https://docs.delta.io/latest/delta-batch.html#selectively-overwrite-data-with-replacewhere
     Spark INSERT ... REPLACE WHERE: https://spark.apache.org/docs/latest/sql-ref-syntax-dml-insert-table.html -#}
 {% macro guarded_replace_sql(target, source, unique_key, columns, watermark, game_pks, scope=none) -%}
-    {%- set keys_match = [] -%}
-    {%- for key in unique_key -%}
-        {%- do keys_match.append("t." ~ key ~ " = s." ~ key) -%}
-    {%- endfor -%}
     {%- set game_list = game_pks if game_pks is string else game_pks | map('int') | join(', ') -%}
     {%- if not game_list -%}
 select 'guarded_replace_sql: no game to write into {{ target }}' as nothing_to_do
@@ -49,60 +42,51 @@ insert into {{ target }} by name
 replace where game_pk in ({{ game_list }})
 with
 
-fresh as (
-    select {{ columns | join(', ') }}
-    from {{ source }} as s
+candidates as (
+    -- the batch's rows, and the table's rows of the listed games
+    select {{ columns | join(', ') }}, 0 as kappa_from_table
+    from {{ source }}
+
+    union all
+
+    select {{ columns | join(', ') }}, 1 as kappa_from_table
+    from {{ target }} as t
+    where game_pk in ({{ game_list }})
+    {%- if scope is not none %}
+        -- scoped build: a row of the scoped capture or older goes (the batch has its own)
+        and not exists (
+            select 1 from {{ watermark }} as w
+            inner join {{ scope }} as c on c.game_pk = w.game_pk
+            where w.game_pk = t.game_pk and not {{ kappa.capture_is_older('c', 't') }}
+        )
+    {%- endif %}
+),
+
+current as (
+    -- a row of a capture older than its game's watermark goes: from the batch (guard), from
+    -- the table (retraction)
+    select *
+    from candidates as s
     where not exists (
         select 1 from {{ watermark }} as w
         where w.game_pk = s.game_pk and {{ kappa.capture_is_older('s', 'w') }}
     )
 ),
 
-replaced as (
-    select {{ columns | join(', ') }}
-    from {{ target }}
-    where game_pk in ({{ game_list }})
-),
-
-final as (
-    -- a fresh row, unless the table holds its key from a newer capture (guard)
-    select {{ columns | join(', ') }}
-    from fresh as s
-    where not exists (
-        select 1 from replaced as t
-        where {{ keys_match | join(' and ') }} and {{ kappa.capture_is_older('s', 't') }}
-    )
-
-    union all
-
-    -- a row of the table whose key the batch holds from an older capture (guard)
-    select {{ columns | join(', ') }}
-    from replaced as t
-    where exists (
-        select 1 from fresh as s
-        where {{ keys_match | join(' and ') }} and {{ kappa.capture_is_older('s', 't') }}
-    )
-
-    union all
-
-    -- a row of the table whose key the batch does not hold, unless retracted
-    select {{ columns | join(', ') }}
-    from replaced as t
-    where not exists (
-        select 1 from fresh as s where {{ keys_match | join(' and ') }}
-    )
-    and not exists (
-        select 1 from {{ watermark }} as w
-        {%- if scope is not none %}
-        inner join {{ scope }} as c on c.game_pk = w.game_pk
-        where w.game_pk = t.game_pk
-            and ({{ kappa.capture_is_older('t', 'w') }} or not {{ kappa.capture_is_older('c', 't') }})
-        {%- else %}
-        where w.game_pk = t.game_pk and {{ kappa.capture_is_older('t', 'w') }}
-        {%- endif %}
-    )
+ranked as (
+    -- per key, the row of the newest capture (kappa.capture_is_older's order); on a tie the
+    -- batch's, as the merge updates a row with a capture at least as new
+    select
+        *,
+        row_number() over (
+            partition by {{ unique_key | join(', ') }}
+            order by captured_at desc, raw_id desc, kappa_from_table
+        ) as kappa_newest_first
+    from current
 )
 
-select * from final
+select {{ columns | join(', ') }}
+from ranked
+where kappa_newest_first = 1
     {%- endif -%}
 {%- endmacro %}
