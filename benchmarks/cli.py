@@ -129,3 +129,22 @@ def spark_build(
     from benchmarks.spark_build import run
 
     typer.echo(run(games, feeds, master))
+
+
+@bench_app.command("delta-write")
+def delta_write(
+    games: Annotated[
+        list[int] | None, typer.Option("--games", "-n", min=1, help="Games per group (repeat)")
+    ] = None,
+    others: Annotated[
+        int, typer.Option(min=0, help="Other games in the second lake (0: only the first)")
+    ] = 200,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds of each write per case")] = 2,
+    feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
+    master: Master = None,
+) -> None:
+    """The Delta sink's write of one group: guarded MERGE of every table vs the watermark's
+    MERGE plus per-game replacements, A/B alternating, seconds per round and the ratio."""
+    from benchmarks.delta_write import run
+
+    run(games or [15, 200], others, rounds, feeds, master, echo=typer.echo)

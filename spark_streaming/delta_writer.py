@@ -1,13 +1,14 @@
-"""The Delta writer: a driver thread that merges the outbox (spark_streaming/outbox.py) into the
-Delta lake, several micro-batches per group, at most once per `interval`.
+"""The Delta writer: a driver thread that writes the outbox (spark_streaming/outbox.py) into the
+Delta lake (sinks/delta.py: the watermark's MERGE, then per-game replacements), several
+micro-batches per group, at most once per `interval`.
 
-Delta's cost per MERGE is mostly fixed (docs/performance.md), so it takes larger, rarer groups;
+Delta's cost per write is mostly fixed (docs/performance.md), so it takes larger, rarer groups;
 it runs beside the stream's query, never in its way: the Postgres commit of a batch does not
 wait for it, and its Spark jobs run in their own scheduler pool (spark_streaming/session.py),
 behind the stream's. It has its own Spark session (its temp views are its own).
 
-A group is removed from the outbox only after all its merges committed; a failure leaves it for
-the next attempt (the guard makes every merge idempotent) and stops the stream.
+A group is removed from the outbox only after all its writes committed; a failure leaves it for
+the next attempt (the guard makes every write idempotent) and stops the stream.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The Delta outbox: the models' outputs of each micro-batch, kept on the driver's disk until the
-Delta writer (spark_streaming/delta_writer.py) has merged them into the lake.
+Delta writer (spark_streaming/delta_writer.py) has written them into the lake.
 
 The stream transforms each batch once, for both sinks: the Postgres commit never waits for
-Delta, and Delta applies several batches in one group of merges (its cost per merge is mostly
+Delta, and Delta applies several batches in one group of writes (its cost per write is mostly
 fixed). The outbox is what makes that safe:
 
 - a batch is put before its foreachBatch returns, so before the checkpoint marks it done; a
@@ -13,9 +13,10 @@ fixed). The outbox is what makes that safe:
 - batches leave the outbox only after the Delta writer committed them, so a crash between the
   Postgres commit and the Delta commit loses nothing: the next start applies what is left.
 
-A group of batches is reduced to each game's newest capture before it is merged (a Delta MERGE
-refuses two source rows for one target row). That changes nothing: the guarded merge ignores
-rows of a capture older than the game's watermark, and the watermark table is merged first.
+A group of batches is reduced to each game's newest capture before it is written (a Delta MERGE
+refuses two source rows for one target row, a replacement would write both). That changes
+nothing: the guarded writes ignore rows of a capture older than the game's watermark, and the
+watermark table is merged first.
 """
 
 from __future__ import annotations

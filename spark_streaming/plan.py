@@ -4,9 +4,12 @@
   `{"streaming": true, "raw_schema": "system.session"}` (the source is the micro-batch temp view
   `live_game_v1`), read from the manifest of its own target path (`<dbt target>/stream/`, so
   other dbt runs' artifacts are never clobbered);
-- the guarded merge of each model into each sink: the macro `kappa.stream_merge_statements`
-  (macros/stream), which renders `kappa.guarded_merge_sql`, the dbt strategy's macro, with
-  the target's adapter (`--target postgres` for the Postgres sink, `--target spark` for Delta).
+- the guarded write of each model into each sink: the macro `kappa.stream_merge_statements`
+  (macros/stream), which renders the dbt strategy's macros with the target's adapter
+  (`--target postgres` for the Postgres sink, `--target spark` for Delta): a MERGE
+  (`kappa.guarded_merge_sql`), or on Delta, for every table but the watermark, a per-game
+  replacement (`kappa.guarded_replace_sql`) whose literal game list is filled in per write
+  (`SinkMerge.statement`).
 
 Serving models are discovered, never listed: resource_type model, materialized incremental,
 strategy guarded_merge. The game watermark model (live_game_metadata) comes first.
@@ -17,10 +20,11 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kappa import run_dbt
-from kappa.errors import ConfigError, DbtError
+from kappa.errors import ConfigError, DbtError, SinkError
 from kappa.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -31,6 +35,8 @@ SINK_TARGETS = {"postgres": "postgres", "delta": "spark"}
 BATCH_VIEW = "live_game_v1"
 GAMES_VIEW = "kappa_batch_games"
 SOURCE_PREFIX = "kappa_batch_"
+# stands for the literal game list in a rendered replacement (kappa.guarded_replace_sql)
+GAME_PKS_PLACEHOLDER = "kappa_game_pks"
 
 
 def parse_sinks(value: str) -> tuple[str, ...]:
@@ -42,9 +48,20 @@ def parse_sinks(value: str) -> tuple[str, ...]:
     return sinks
 
 
+def game_pk_list(games: Iterable[int]) -> str:
+    """The SQL literal list of game ids ("747175, 744914"), from ints only: a game id that is
+    not an int (a string, a bool, a float) raises, so nothing but digits reaches the SQL."""
+    games = list(games)
+    bad = [game for game in games if type(game) is not int]
+    if bad:
+        raise SinkError(f"game ids must be ints, got {bad[:5]!r} ({type(bad[0]).__name__})")
+    return ", ".join(str(game) for game in sorted(set(games)))
+
+
 @dataclass(frozen=True)
 class SinkMerge:
-    """The guarded merge of one model into one sink."""
+    """The guarded write of one model into one sink: a MERGE, or (Delta, every table but the
+    watermark) a per-game replacement whose game list is the placeholder `game_pks`."""
 
     target: str  # relation the sink writes: "game"."live_game_plays" or delta.`<path>`
     source: str  # relation holding the model's batch output
@@ -53,6 +70,18 @@ class SinkMerge:
     location: str | None  # Delta: table directory
     columns: tuple[str, ...]
     unique_key: tuple[str, ...]
+    game_pks: str | None = None  # placeholder of the game list in `merge`, if it has one
+
+    def statement(self, games: Iterable[int]) -> str:
+        """The statement to run for a batch of `games` (the literal list filled in)."""
+        if self.game_pks is None:
+            return self.merge
+        if self.game_pks not in self.merge:
+            raise SinkError(f"{self.target}: placeholder {self.game_pks!r} not in its statement")
+        literals = game_pk_list(games)
+        if not literals:
+            raise SinkError(f"{self.target}: a replacement needs at least one game")
+        return self.merge.replace(self.game_pks, literals)
 
 
 @dataclass(frozen=True)
@@ -130,17 +159,33 @@ def compile_models(settings: Settings) -> CompiledModels:
     return CompiledModels(serving, staging)
 
 
-def render_merges(sink: str, settings: Settings) -> dict:
-    """The JSON of `kappa.stream_merge_statements(sink)`, rendered with the sink's target."""
+def render_merges(sink: str, settings: Settings, replace: bool = True) -> dict:
+    """The JSON of `kappa.stream_merge_statements(sink)`, rendered with the sink's target;
+    `replace` False: every Delta table by the guarded merge (benchmarks compare both)."""
     if sink not in SINKS:
         raise DbtError(f"sink {sink!r} not supported; valid: {', '.join(SINKS)}")
     macro = (
         f"{{{{ kappa.stream_merge_statements('{sink}', source_prefix='{SOURCE_PREFIX}',"
-        f" games='{GAMES_VIEW}') }}}}"
+        f" games='{GAMES_VIEW}', game_pks='{GAME_PKS_PLACEHOLDER}',"
+        f" replace={str(replace).lower()}) }}}}"
     )
     # log level none: dbt would print the whole rendered inline node
     result = _compile(settings, SINK_TARGETS[sink], "merges", "--inline", macro, log_level="none")
     return json.loads(run_dbt.node_results(result)[0].node.compiled_code)
+
+
+def sink_merge(entry: dict) -> SinkMerge:
+    """One model's entry of the JSON of `render_merges`."""
+    return SinkMerge(
+        target=entry["target"],
+        source=entry["source"],
+        merge=entry["merge"],
+        lock=entry["lock"],
+        location=entry["location"],
+        columns=tuple(entry["columns"]),
+        unique_key=tuple(entry["unique_key"]),
+        game_pks=entry["game_pks"],
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -165,16 +210,7 @@ def build_plan(sinks: tuple[str, ...], settings: Settings) -> StreamPlan:
     for name in names:
         merges = {}
         for sink, document in rendered.items():
-            entry = document["models"][name]
-            merges[sink] = SinkMerge(
-                target=entry["target"],
-                source=entry["source"],
-                merge=entry["merge"],
-                lock=entry["lock"],
-                location=entry["location"],
-                columns=tuple(entry["columns"]),
-                unique_key=tuple(entry["unique_key"]),
-            )
+            merges[sink] = sink_merge(document["models"][name])
         models.append(ServingModel(name=name, sql=compiled.serving[name], merges=merges))
     logger.info("compiled %d serving models for sinks %s", len(models), ", ".join(sinks))
     return StreamPlan(watermark=watermark, models=tuple(models), staging=compiled.staging)

@@ -5,13 +5,14 @@ writes both sinks from the same outputs:
 
 - Postgres: one transaction per micro-batch, at the query's trigger (500 ms by default; a busy
   stream runs batches back to back);
-- Delta: the outputs go to a durable outbox on the driver, which the Delta writer merges into
-  the lake in groups, at most once per `delta_trigger_seconds`, in a lower-priority scheduler
-  pool. A Postgres commit never waits for Delta's merges.
+- Delta: the outputs go to a durable outbox on the driver, which the Delta writer writes into
+  the lake in groups (the watermark's merge, then per-game replacements), at most once per
+  `delta_trigger_seconds`, in a lower-priority scheduler pool. A Postgres commit never waits
+  for Delta's writes.
 
 The query's checkpoint is `<checkpoint>/<sinks>` (e.g. `postgres+delta`: choosing other sinks
 replays the log into them) and the outbox `<checkpoint>/<sinks>.delta-outbox`. Every write is
-exactly-once in effect: the guarded merge makes a replayed batch idempotent, and a batch leaves
+exactly-once in effect: the guarded writes make a replayed batch idempotent, and a batch leaves
 the outbox only after Delta committed it, so a crash at any point (also between the Postgres
 and the Delta commit) is repaired on the next start."""
 
@@ -153,7 +154,7 @@ def prepare(settings: StreamSettings) -> Pipeline:
     if "delta" in settings.sinks:
         # a replay applies the outbox as fast as it fills; a live stream in rarer groups
         interval = 0.0 if settings.available_now else settings.delta_trigger_seconds
-        # beside the Postgres commits, fewer concurrent merges leave the stream its cores
+        # beside the Postgres commits, fewer concurrent writes leave the stream its cores
         sink = DeltaSink(plan, threads=2 if processor.postgres is not None else 4)
         processor.delta = DeltaWriter(sink, DeltaOutbox(settings.outbox), interval)
     return Pipeline(processor)

@@ -1,15 +1,21 @@
-{#- For the Spark stream (spark_streaming/plan.py): the guarded merge of every serving model
-    (incremental, strategy guarded_merge) into one sink, rendered by kappa.guarded_merge_sql,
-    the macro the dbt strategy uses. Returns JSON:
+{#- For the Spark stream (spark_streaming/plan.py): the guarded write of every serving model
+    (incremental, strategy guarded_merge) into one sink, rendered by the macros the dbt strategy
+    uses. Returns JSON:
     {"watermark": <model name>, "skipped": [models without contract columns], "models": {<model>: {"target": ..., "source": ..., "lock": ...,
-    "merge": ..., "unique_key": [...], "columns": [...]}}}.
+    "merge": ..., "game_pks": ..., "unique_key": [...], "columns": [...]}}}.
 
-    sink 'postgres': targets are the serving tables (schema.table), each merge preceded by
-    kappa.serving_table_lock; sink 'delta': targets are the Delta tables at
-    <location_root>/<table> (delta.`path`). The batch output of model m is the relation
-    `<source_prefix><m>` and the batch's games the relation `games` (retraction per game).
+    sink 'postgres': targets are the serving tables (schema.table), each merge
+    (kappa.guarded_merge_sql) preceded by kappa.serving_table_lock; sink 'delta': targets are
+    the Delta tables at <location_root>/<table> (delta.`path`), the game watermark written by
+    kappa.guarded_merge_sql, the others by kappa.guarded_replace_sql (kappa.writes_by_replace),
+    as `dbt build --target spark` does. The batch output of model m is the relation
+    `<source_prefix><m>` and the batch's games the relation `games` (the merge's retraction);
+    a replacement's game list is the placeholder `game_pks` (its "game_pks" in the JSON; null
+    for a merge), which the stream substitutes with the literal list of each group.
+    replace false: every Delta table by the guarded merge, the write before the replacements
+    (`kappa bench delta-write` times both).
     Compile it with `dbt compile --inline "{{ kappa.stream_merge_statements('delta') }}"`. -#}
-{% macro stream_merge_statements(sink, source_prefix='kappa_batch_', games='kappa_batch_games') -%}
+{% macro stream_merge_statements(sink, source_prefix='kappa_batch_', games='kappa_batch_games', game_pks='kappa_game_pks', replace=true) -%}
     {%- if sink not in ['postgres', 'delta'] -%}
         {{ exceptions.raise_compiler_error("stream_merge_statements: sink '" ~ sink ~ "' not supported; use postgres or delta") }}
     {%- endif -%}
@@ -36,6 +42,7 @@
         {%- set unique_key = kappa.as_key_list(node.config.unique_key) -%}
         {%- set columns = node.columns.keys() | list -%}
         {%- set source = source_prefix ~ node.name -%}
+        {%- set by_replace = replace and sink == 'delta' and kappa.writes_by_replace(relation) -%}
         {%- if not columns -%}
             {%- do skipped.append(node.name) -%}
         {%- else -%}
@@ -44,7 +51,9 @@
             'source': source,
             'location': (node.config.location_root ~ '/' ~ node.alias) if sink == 'delta' else none,
             'lock': kappa.serving_table_lock(relation) | trim if sink == 'postgres' else none,
-            'merge': kappa.guarded_merge_sql(target, source, unique_key, columns, watermark, games) | trim,
+            'merge': (kappa.guarded_replace_sql(target, source, unique_key, columns, watermark, game_pks)
+                if by_replace else kappa.guarded_merge_sql(target, source, unique_key, columns, watermark, games)) | trim,
+            'game_pks': game_pks if by_replace else none,
             'unique_key': unique_key,
             'columns': columns,
         }}) -%}

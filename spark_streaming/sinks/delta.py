@@ -1,9 +1,11 @@
-"""The Delta sink of a micro-batch: each model's output is a temp view and the guarded MERGE
-rendered by dbt (plan.StreamPlan) runs with spark.sql against the Delta table at
-<lake>/game/<table>, the game watermark table first. A missing table is created: from the output
-itself in a fresh lake, where the merge would only insert it; else empty, then merged. Delta has
-no multi-table transactions: a crash between two merges is repaired by the replay of the batch
-(the guard makes every merge idempotent)."""
+"""The Delta sink of a micro-batch (or of a group of them): each model's output is a temp view
+and the guarded write rendered by dbt (plan.StreamPlan) runs with spark.sql against the Delta
+table at <lake>/game/<table>: the game watermark table first, by the guarded MERGE, then every
+other table by a per-game replacement (`insert into ... replace where game_pk in (<games>)`,
+kappa.guarded_replace_sql, the game list filled in here), as `dbt build --target spark` writes
+them. A missing table is created: from the output itself in a fresh lake, where the write would
+only insert it; else empty, then written. Delta has no multi-table transactions: a crash between
+two writes is repaired by the replay of the batch (the guard makes every write idempotent)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ class DeltaSink:
     name = "delta"
 
     def __init__(self, plan: StreamPlan, threads: int = 4) -> None:
-        self.threads = threads  # concurrent merges (one Delta table each: no write conflicts)
+        self.threads = threads  # concurrent writes (one Delta table each: no write conflicts)
         self.merges: list[tuple[str, SinkMerge]] = [
             (model.name, model.merges[self.name]) for model in plan.models
         ]
@@ -51,36 +53,43 @@ class DeltaSink:
         self._known.add(merge.location)
 
     def _merge(
-        self, spark: SparkSession, merge: SinkMerge, output: DataFrame, fresh_lake: bool
+        self,
+        spark: SparkSession,
+        merge: SinkMerge,
+        output: DataFrame,
+        games: list[int],
+        fresh_lake: bool,
     ) -> None:
-        """Guarded merge of the batch output; a missing table is created first. In a fresh
-        lake (no watermark table when the batch began: nothing was ever applied) the merge
+        """Guarded write of the batch output; a missing table is created first. In a fresh
+        lake (no watermark table when the batch began: nothing was ever applied) the write
         into the new, empty table would insert the output as it is, so the table is created
-        from the output, as dbt's first run of an incremental model does (17 merges fewer)."""
+        from the output, as dbt's first run of an incremental model does (17 writes fewer)."""
         if not self._exists(spark, merge):
             if fresh_lake:
                 self._create(merge, output, "errorifexists")
                 return
             self._create(merge, output.limit(0), "ignore")
         output.createOrReplaceTempView(merge.source)
-        spark.sql(merge.merge)
+        spark.sql(merge.statement(games))
 
     def write(self, spark: SparkSession, outputs: dict[str, pa.Table], games: list[int]) -> None:
         """The watermark table first, then the others concurrently (one Delta table each:
-        no write conflicts; a MERGE is mostly fixed overhead, so threads overlap it). Each
-        merge's source is the output as a local relation built from Arrow: deterministic, so
-        Delta may skip materializing it (spark.databricks.delta.merge.materializeSource=auto;
-        a cached source could not be used with materializeSource=none)."""
-        # the games whose rows older than their watermark are retracted
+        no write conflicts; a write is mostly fixed overhead, so threads overlap it). Each
+        write's source is the output as a local relation built from Arrow: deterministic, so
+        Delta may skip materializing a merge's source
+        (spark.databricks.delta.merge.materializeSource=auto; a cached source could not be used
+        with materializeSource=none). `games`: the batch's games, each of its outputs' games
+        among them (the replacements rewrite exactly these games)."""
+        # the games whose rows older than their watermark the watermark merge retracts
         games_frame = spark.createDataFrame([(game,) for game in games], "game_pk bigint")
         games_frame.createOrReplaceTempView(GAMES_VIEW)
         frames = {name: spark.createDataFrame(table) for name, table in outputs.items()}
         (first_name, first), *rest = self.merges
         fresh_lake = not self._exists(spark, first)
-        self._merge(spark, first, frames[first_name], fresh_lake)
+        self._merge(spark, first, frames[first_name], games, fresh_lake)
         with ThreadPoolExecutor(max_workers=max(1, self.threads)) as pool:
             futures = [
-                pool.submit(self._merge, spark, merge, frames[name], fresh_lake)
+                pool.submit(self._merge, spark, merge, frames[name], games, fresh_lake)
                 for name, merge in rest
             ]
             for future in futures:
