@@ -45,6 +45,11 @@ def default_feeds_dir() -> Path:
     return SHARED_FEEDS if SHARED_FEEDS.is_dir() else sample_feeds_dir()
 
 
+def feed_templates(feeds: Path | None = None) -> list[GameTemplate]:
+    """The real final feeds in `feeds` (default: default_feeds_dir()) as re-keying templates."""
+    return [GameTemplate.from_file(path) for path in final_feed_files(feeds or default_feeds_dir())]
+
+
 @dataclass(frozen=True)
 class BackfillSettings:
     games: int
@@ -110,7 +115,7 @@ def run(settings: BackfillSettings, on_progress: Callable[[str], None] | None = 
     progress = on_progress or (lambda message: logger.info("%s", message))
     if settings.games < 1:
         raise ValueError(f"games must be >= 1, got {settings.games}")
-    templates = [GameTemplate.from_file(path) for path in final_feed_files(settings.feeds_dir)]
+    templates = feed_templates(settings.feeds_dir)
     if not templates:
         raise FileNotFoundError(f"no final feed/live files in {settings.feeds_dir}")
     with postgres.scratch_database("kappa_bench", keep=settings.keep_database) as database:

@@ -25,8 +25,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchmarks.backfill import default_feeds_dir
-from benchmarks.corpus import GameTemplate, final_feed_files, rekeyed_games
+from benchmarks.backfill import feed_templates
+from benchmarks.corpus import rekeyed_games
 from kappa.settings import Settings
 
 CHUNK = 20  # games transformed per Spark query (bounded driver memory)
@@ -107,7 +107,7 @@ def run(
     )
     plans = {"merge": merge_plan, "replace": replace_plan}
 
-    templates = [GameTemplate.from_file(p) for p in final_feed_files(feeds or default_feeds_dir())]
+    templates = feed_templates(feeds)
     total = max(sizes) + others
     started = time.perf_counter()
     outputs = model_outputs(
@@ -119,7 +119,8 @@ def run(
         f" {time.perf_counter() - started:.0f} s; {rounds} rounds per case, A/B alternating"
     )
 
-    def write(plan_name: str, lake: Path, games: list[int]) -> float:
+    def write(plan_name: str, games: list[int]) -> float:
+        """One group's write into the lake at `work` (the settings' lake)."""
         delta_log.clearCache()
         sink = DeltaSink(plans[plan_name])
         group = of_games(outputs, games)
@@ -130,7 +131,7 @@ def run(
     def prepare(lake: Path, groups: list[list[int]]) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         for games in groups:
-            write("replace", work, games)
+            write("replace", games)
         shutil.rmtree(lake, ignore_errors=True)
         shutil.copytree(work, lake)
         return lake
@@ -151,7 +152,7 @@ def run(
                 for name in order:
                     shutil.rmtree(work, ignore_errors=True)
                     shutil.copytree(base, work)
-                    seconds[name].append(write(name, work, group))
+                    seconds[name].append(write(name, group))
                     counts[name] = row_counts(spark, work)
             if counts["merge"] != counts["replace"]:
                 raise RuntimeError(f"row counts differ: {counts}")

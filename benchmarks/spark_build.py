@@ -10,8 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.backfill import default_feeds_dir, load_corpus
-from benchmarks.corpus import GameTemplate, final_feed_files
+from benchmarks.backfill import feed_templates, load_corpus
 from kappa import postgres, run_dbt
 from kappa.settings import Settings
 
@@ -30,7 +29,7 @@ def run(games: int, feeds: Path | None, master: str | None) -> str:
     from spark_streaming.session import SparkSettings, build_session
 
     settings = Settings.from_env()
-    templates = [GameTemplate.from_file(p) for p in final_feed_files(feeds or default_feeds_dir())]
+    templates = feed_templates(feeds)
     with postgres.scratch_database("kappa_bench_spark_build") as database:
         size, _ = load_corpus(database, templates, games, 2)
         started = time.perf_counter()

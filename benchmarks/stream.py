@@ -27,18 +27,13 @@ from pathlib import Path
 import psycopg
 import typer
 
-from benchmarks.backfill import default_feeds_dir, load_corpus
-from benchmarks.corpus import GameTemplate, final_feed_files
+from benchmarks.backfill import feed_templates, load_corpus
 from kappa import postgres, raw_log
 from kappa.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 LATENCY_FIRST_GAME_PK = 9_500_000
-
-
-def _templates(feeds: Path | None) -> list[GameTemplate]:
-    return [GameTemplate.from_file(path) for path in final_feed_files(feeds or default_feeds_dir())]
 
 
 def _jvm_peak_mb(spark) -> float | None:
@@ -89,7 +84,7 @@ def latency(
 ) -> None:
     from spark_streaming import stream
 
-    templates = _templates(feeds)
+    templates = feed_templates(feeds)
     scratch = Path(tempfile.mkdtemp(prefix="kappa-bench-latency-"))
     options = {"trigger_seconds": trigger}
     if delta_trigger is not None:
@@ -220,7 +215,7 @@ def replay_command(
 ) -> None:
     """The user's command, start-up included: `kappa stream --available-now` in a new process
     (its own JVM, dbt compile, table creation) over N re-keyed games."""
-    templates = _templates(feeds)
+    templates = feed_templates(feeds)
     scratch = Path(tempfile.mkdtemp(prefix="kappa-bench-replay-"))
     with postgres.scratch_database("kappa_bench_replay") as database:
         size, load_seconds = load_corpus(database, templates, games, 2)
@@ -256,7 +251,7 @@ def replay(
 ) -> None:
     from spark_streaming import stream
 
-    templates = _templates(feeds)
+    templates = feed_templates(feeds)
     scratch = Path(tempfile.mkdtemp(prefix="kappa-bench-replay-"))
     with postgres.scratch_database("kappa_bench_replay") as database:
         size, load_seconds = load_corpus(database, templates, games, 2)
