@@ -48,6 +48,14 @@ def backfill(
             " (run as `PATH --from-raw`), e.g. ../shared/tools/baseline_etl.py"
         ),
     ] = None,
+    etl_rounds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="With --compare-etl: rounds of (build, ETL) in turn, the first build then"
+            " `dbt build --full-refresh`; prints each ratio and the median",
+        ),
+    ] = 1,
 ) -> None:
     """Re-key N real final games into a fresh database, `dbt build` all serving models, and
     print games/s, MB/s, peak memory and the ratio to a read floor."""
@@ -62,6 +70,7 @@ def backfill(
         rebuild=rebuild,
         dbt_args=("--select", select) if select else (),
         compare_etl=compare_etl.resolve() if compare_etl is not None else None,
+        etl_rounds=etl_rounds,
         **({"feeds_dir": feeds} if feeds is not None else {}),
     )
     report = bench_backfill.run(settings, on_progress=lambda line: typer.echo(line, err=True))

@@ -62,8 +62,20 @@ def test_rekeyed_games_are_distinct_and_otherwise_untouched(two_finals):
             assert document["gameData"].get(key) == original["gameData"].get(key)
 
 
-def test_backfill_benchmark_row_counts_scale(pg_server, two_finals):
+COUNTING_ETL = """\
+import sys
+import psycopg
+assert sys.argv[1:] == ["--from-raw"], sys.argv
+with psycopg.connect() as conn:
+    games = conn.execute("select count(distinct game_pk) from game.live_game_v1").fetchone()[0]
+print(f"counting ETL: {games} games")
+"""
+
+
+def test_backfill_benchmark_row_counts_scale(pg_server, two_finals, tmp_path):
     copies = 2
+    etl = tmp_path / "counting_etl.py"  # a comparator that reads the benchmark's raw log
+    etl.write_text(COUNTING_ETL)
     documents = [_document(path) for path in final_feed_files(two_finals)]
     plays = sum(len(doc["liveData"]["plays"]["allPlays"]) for doc in documents)
     events = sum(
@@ -82,6 +94,8 @@ def test_backfill_benchmark_row_counts_scale(pg_server, two_finals):
             "--exclude-resource-type",
             "unit_test",
         ),
+        compare_etl=etl,
+        etl_rounds=2,
     )
     report = bench_backfill.run(settings)
 
@@ -92,8 +106,14 @@ def test_backfill_benchmark_row_counts_scale(pg_server, two_finals):
     assert report.row_counts["live_game_plays"] == copies * plays
     assert report.json_bytes > 0 and report.transform_seconds > 0
     assert report.memory["load"].python_mb > 0
+    # round 1 times the first build, round 2 a full refresh; both ETL runs read the raw log
+    assert len(report.etl_rounds) == 2
+    assert report.etl_rounds[0].build_seconds == report.transform_seconds
+    assert all(pair.build_seconds > 0 and pair.etl_seconds > 0 for pair in report.etl_rounds)
+    assert report.etl_output == f"counting ETL: {settings.games} games"
     text = bench_backfill.format_report(report)
     assert "games/s" in text and "x read floor" in text
+    assert "round 2): dbt build --full-refresh" in text and "median" in text
     with psycopg.connect(dbname="postgres") as admin:  # the scratch database is gone
         gone = admin.execute(
             "select count(*) from pg_database where datname = %s", (report.database,)
