@@ -20,6 +20,10 @@ from kappa.settings import Settings
 logger = logging.getLogger(__name__)
 
 TARGETS = ("postgres", "spark")
+# What `kappa build` adds unless asked for unit tests (--unit-tests). dbt's guidance: unit tests
+# check the SQL on fixed inputs, so they belong to development and CI (which run them), not to
+# every build of real data. https://docs.getdbt.com/docs/build/unit-tests
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 def invoke(

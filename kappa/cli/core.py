@@ -73,25 +73,33 @@ def build(
         typer.Option(help="Rebuild only games on or before this officialDate (YYYY-MM-DD)"),
     ] = None,
     season: Annotated[int | None, typer.Option(help="Rebuild only this season's games")] = None,
+    unit_tests: Annotated[
+        bool,
+        typer.Option(
+            help="Also run dbt's unit tests (fixed fixtures, not your data: for development and"
+            " CI, which run them)"
+        ),
+    ] = False,
 ) -> None:
-    """`dbt build` of the serving tables; extra arguments go to dbt (e.g. --full-refresh,
-    --select). `--target spark` builds the Delta lake ($KAPPA_LAKE) from the Postgres raw log.
-    A scope (--game-pks | --start/--end | --season) applies the newest capture of those games
-    again and removes their rows no model produces any more; other games stay as they are and
-    no table is dropped, also with --full-refresh."""
+    """`dbt build` of the serving tables and their data tests; extra arguments go to dbt (e.g.
+    --full-refresh, --select). `--target spark` builds the Delta lake ($KAPPA_LAKE) from the
+    Postgres raw log. A scope (--game-pks | --start/--end | --season) applies the newest capture
+    of those games again and removes their rows no model produces any more; other games stay as
+    they are and no table is dropped, also with --full-refresh."""
     settings = Settings.from_env()
     if target not in run_dbt.TARGETS:
         raise ConfigError(f"--target {target!r}: choose from {', '.join(run_dbt.TARGETS)}")
     scope = parse_scope(game_pks, start, end, season)
     variables = scope.variables() if scope is not None else {}
+    args = [*ctx.args] if unit_tests else [*ctx.args, *run_dbt.WITHOUT_UNIT_TESTS]
     if target == "spark":
         from spark_streaming import lake_build
         from spark_streaming.session import SparkSettings, build_session
 
         spark = build_session(SparkSettings.from_settings(settings, master))
-        lake_build.build(spark, settings, "build", *ctx.args, variables=variables)
+        lake_build.build(spark, settings, "build", *args, variables=variables)
     else:
-        run_dbt.invoke("build", *ctx.args, settings=settings, variables=variables)
+        run_dbt.invoke("build", *args, settings=settings, variables=variables)
 
 
 def parity(

@@ -5,12 +5,14 @@ produces removed) and leaves every other game exactly as it was, the other corru
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
 import pytest
 
 from kappa import loader
+from kappa.settings import Settings
 
 from support.corruption import by_game, corrupt
 from support.data import KAPPA_CLI, SAMPLE_FEEDS
@@ -109,6 +111,10 @@ def test_kappa_build_dates_with_full_refresh_drop_no_table(conn, built):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 game(s)" in run.stdout + run.stderr
     assert_only_repaired(conn, reference, corrupted)
+    # a build of real data runs the data tests, not the unit tests (kappa build --unit-tests)
+    results = json.loads((Settings.from_env().dbt_target_dir() / "run_results.json").read_text())
+    kinds = {result["unique_id"].split(".")[0] for result in results["results"]}
+    assert {"model", "test"} <= kinds and "unit_test" not in kinds
 
 
 def test_a_season_scope_reapplies_all_its_games(conn, dbt, built):
