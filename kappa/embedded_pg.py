@@ -54,8 +54,14 @@ class Connection:
         return {LIBPQ_VARIABLES[key]: value for key, value in self.as_libpq().items()}
 
 
-def external_server_configured() -> bool:
-    return bool(os.environ.get("PGHOST"))
+def external_server_configured(pg_dir: Path | None = None) -> bool:
+    """PGHOST names a server other than the embedded one in `pg_dir`. The embedded server's
+    socket directory is its data directory, which `eval "$(kappa db env)"` puts in PGHOST:
+    that server stays ours to start and stop. Without `pg_dir`, any PGHOST is external."""
+    host = os.environ.get("PGHOST")
+    if not host:
+        return False
+    return pg_dir is None or Path(host).resolve() != pg_dir.resolve()
 
 
 def from_env() -> Connection:
@@ -116,7 +122,7 @@ def stop(pg_dir: Path) -> bool:
 
 def ensure(pg_dir: Path) -> Connection:
     """The server to use: the external one named by PG* variables, else the embedded one."""
-    if external_server_configured():
+    if external_server_configured(pg_dir):
         return from_env()
     return start(pg_dir)
 

@@ -15,9 +15,10 @@ db_app = typer.Typer(no_args_is_help=True, help="The Postgres server: embedded o
 
 @db_app.command("up")
 def db_up() -> None:
-    """Start the embedded Postgres under $KAPPA_HOME/pg (nothing to do when PGHOST is set)."""
+    """Start the embedded Postgres under $KAPPA_HOME/pg (nothing to do when PGHOST names another
+    server)."""
     settings = Settings.from_env()
-    if embedded_pg.external_server_configured():
+    if embedded_pg.external_server_configured(settings.pg_dir):
         typer.echo(f"PGHOST={os.environ['PGHOST']} is set: using that server, starting nothing")
         return
     connection = embedded_pg.start(settings.pg_dir)
@@ -28,7 +29,7 @@ def db_up() -> None:
 def db_env() -> None:
     """Print shell-quoted `export PG...=` lines for the server in use: eval "$(kappa db env)"."""
     settings = Settings.from_env()
-    if embedded_pg.external_server_configured():
+    if embedded_pg.external_server_configured(settings.pg_dir):
         typer.echo(embedded_pg.export_lines(embedded_pg.from_env()))
         return
     running = embedded_pg.running_connection(settings.pg_dir)
@@ -43,7 +44,7 @@ def db_env() -> None:
 def db_status() -> None:
     """Say which server is in use and whether it answers (exit 1 when it does not)."""
     settings = Settings.from_env()
-    if embedded_pg.external_server_configured():
+    if embedded_pg.external_server_configured(settings.pg_dir):
         where, connection = f"external server PGHOST={os.environ['PGHOST']}", embedded_pg.from_env()
     else:
         where = f"embedded server in {settings.pg_dir}"
@@ -64,7 +65,7 @@ def db_status() -> None:
 def db_down() -> None:
     """Stop the embedded Postgres (never an external server)."""
     settings = Settings.from_env()
-    if embedded_pg.external_server_configured():
+    if embedded_pg.external_server_configured(settings.pg_dir):
         typer.echo("PGHOST is set: an external server is not ours to stop")
         return
     stopped = embedded_pg.stop(settings.pg_dir)

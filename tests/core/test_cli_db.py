@@ -35,6 +35,17 @@ def test_embedded_lifecycle(tmp_path):
         load = kappa("load", str(SAMPLE_FEEDS), env=env)
         assert load.returncode == 0 and "loaded 8" in load.stdout
         assert kappa("db", "up", env=env).returncode == 0  # idempotent
+        # after `eval "$(kappa db env)"` PGHOST names the embedded server: still ours to stop
+        # and to start again
+        evaluated = dict(
+            env, **dict(shlex.split(line)[1].split("=", 1) for line in exports.splitlines())
+        )
+        assert evaluated["PGHOST"] == str(tmp_path / "home" / "pg")
+        down = kappa("db", "down", env=evaluated)
+        assert down.returncode == 0 and "stopped" in down.stdout, down.stdout + down.stderr
+        again = kappa("db", "up", env=evaluated)
+        assert again.returncode == 0 and "embedded Postgres running" in again.stdout
+        assert "running, PostgreSQL 16" in kappa("db", "status", env=evaluated).stdout
     finally:
         down = kappa("db", "down", env=env)
     assert down.returncode == 0 and "stopped" in down.stdout
