@@ -120,13 +120,6 @@ def stop(pg_dir: Path) -> bool:
     return True
 
 
-def ensure(pg_dir: Path) -> Connection:
-    """The server to use: the external one named by PG* variables, else the embedded one."""
-    if external_server_configured(pg_dir):
-        return from_env()
-    return start(pg_dir)
-
-
 def export_lines(connection: Connection) -> str:
     """`export NAME=value` lines for `eval`, every value shell-quoted."""
     return "\n".join(
