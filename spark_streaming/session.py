@@ -152,6 +152,13 @@ def build_session(settings: SparkSettings) -> SparkSession:
     builder = builder.config("spark.jars.packages", settings.delta_package)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
+    # dbt-spark's session method calls getOrCreate() with Hive support for every statement,
+    # and Spark warns each time that the running session's static settings stay: dozens of
+    # identical lines per `kappa build --target spark`
+    jvm = spark.sparkContext._jvm
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.classic.SparkSession", jvm.org.apache.logging.log4j.Level.ERROR
+    )
     logger.info(
         "SparkSession %s on %s (scratch %s)", spark.version, spark.sparkContext.master, scratch
     )
