@@ -12,12 +12,12 @@ FEED = SAMPLE_FEEDS / "744914_final_20240701_214404.json.gz"
 KEY_TEST = "live_game_plays,test_name:primary_key"
 
 
-def primary_key_name(conn, table: str) -> str:
+def drop_primary_key(conn, table: str) -> None:
     (name,) = conn.execute(
         "select conname from pg_constraint where conrelid = %s::regclass and contype = 'p'",
         (table,),
     ).fetchone()
-    return name
+    conn.execute(f"alter table {table} drop constraint {name}")
 
 
 def key_test_failures(result) -> int:
@@ -31,14 +31,13 @@ def test_postgres_form_fails_without_the_enforced_key(conn, dbt):
     dbt("run", "--select", "+live_game_plays")
     dbt("test", "--select", KEY_TEST)
 
-    constraint = primary_key_name(conn, "game.live_game_plays")
-    conn.execute(f"alter table game.live_game_plays drop constraint {constraint}")
+    drop_primary_key(conn, "game.live_game_plays")
     conn.execute("alter table game.live_game_plays add primary key (game_pk, at_bat_index, raw_id)")
     conn.commit()
     result = dbt("test", "--select", KEY_TEST, expect_fail=True)
     assert key_test_failures(result) == 1  # a wider key: raw_id
 
-    conn.execute("alter table game.live_game_plays drop constraint live_game_plays_pkey")
+    drop_primary_key(conn, "game.live_game_plays")
     conn.commit()
     result = dbt("test", "--select", KEY_TEST, expect_fail=True)
     assert key_test_failures(result) == 2  # no key at all: both columns reported
@@ -59,10 +58,7 @@ def test_scanning_form_finds_nulls_and_duplicates(conn, dbt):
     assert conn.execute(scan).fetchall() == []
 
     conn.execute(
-        "insert into public.plays_copy select * from public.plays_copy where at_bat_index = 3"
-    )
-    conn.execute(
-        "insert into public.plays_copy select * from public.plays_copy where at_bat_index = 4"
+        "insert into public.plays_copy select * from public.plays_copy where at_bat_index in (3, 4)"
     )
     conn.execute("update public.plays_copy set at_bat_index = null where at_bat_index = 5")
     failures = sorted(conn.execute(scan).fetchall(), key=str)
