@@ -79,6 +79,16 @@ def backfill(
         raise typer.Exit(1)
 
 
+DeltaThread = Annotated[
+    bool,
+    typer.Option(
+        "--delta-thread",
+        help="Write Delta from a driver thread, not from the child process"
+        " that `kappa stream` uses on a local master (to compare the two)",
+    ),
+]
+
+
 @bench_app.command("stream-latency")
 def stream_latency(
     games: Annotated[int, typer.Option(min=1, help="Games written concurrently")] = 15,
@@ -95,13 +105,23 @@ def stream_latency(
     ] = None,
     feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
     master: Master = None,
+    delta_thread: DeltaThread = False,
 ) -> None:
     """Commit-to-visible latency of each sink of the stream, p50/p95/max."""
     from benchmarks.stream import latency
     from spark_streaming.plan import parse_sinks
 
     latency(
-        games, interval, duration, trigger, feeds, master, warmup, parse_sinks(sinks), delta_trigger
+        games,
+        interval,
+        duration,
+        trigger,
+        feeds,
+        master,
+        warmup,
+        parse_sinks(sinks),
+        delta_trigger,
+        delta_thread,
     )
 
 
@@ -119,13 +139,18 @@ def stream_replay(
             help="Time the user's `kappa stream --available-now` process, start-up included",
         ),
     ] = False,
+    delta_thread: DeltaThread = False,
 ) -> None:
     """`kappa stream --available-now` over N re-keyed real games: captures/s, MB/s, memory."""
     from benchmarks.stream import replay, replay_command
     from spark_streaming.plan import parse_sinks
 
-    run = replay_command if with_startup else replay
-    run(games, parse_sinks(sinks), max_captures_per_batch, feeds, master)
+    if with_startup:
+        if delta_thread:
+            raise typer.BadParameter("--delta-thread: not with --with-startup (the user's command)")
+        replay_command(games, parse_sinks(sinks), max_captures_per_batch, feeds, master)
+    else:
+        replay(games, parse_sinks(sinks), max_captures_per_batch, feeds, master, delta_thread)
 
 
 @bench_app.command("spark-build")

@@ -122,7 +122,7 @@ def run(
     def write(plan_name: str, games: list[int]) -> float:
         """One group's write into the lake at `work` (the settings' lake)."""
         delta_log.clearCache()
-        sink = DeltaSink(plans[plan_name])
+        sink = DeltaSink.for_plan(plans[plan_name])
         group = of_games(outputs, games)
         started = time.perf_counter()
         sink.write(spark, group, games)

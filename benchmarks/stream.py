@@ -51,16 +51,23 @@ def _python_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _stream_settings(sinks: tuple[str, ...], scratch: Path, database: str, **kwargs):
-    """The stream on `database`, its checkpoint and lake in `scratch`."""
+def _stream_settings(
+    sinks: tuple[str, ...], scratch: Path, database: str, spark, delta_thread: bool, **kwargs
+):
+    """The stream on `database`, its checkpoint and lake in `scratch`; its Delta writer where
+    `kappa stream` puts it (a child process on a local master), or with `delta_thread` in a
+    driver thread."""
+    from spark_streaming.delta_process import child_process_master
     from spark_streaming.stream import StreamSettings
 
     settings = Settings.from_env()
+    child_master = None if delta_thread else child_process_master(spark.sparkContext.master)
     return StreamSettings(
         sinks=sinks,
         checkpoint=scratch / "checkpoint",
         settings=dataclasses.replace(settings, lake=scratch / "lake"),
         database=database,
+        delta_child_master=child_master,
         **kwargs,
     )
 
@@ -81,6 +88,7 @@ def latency(
     warmup: float = 0.0,
     sinks: tuple[str, ...] = ("postgres", "delta"),
     delta_trigger: float | None = None,
+    delta_thread: bool = False,
 ) -> None:
     from spark_streaming import stream
 
@@ -93,7 +101,7 @@ def latency(
         with postgres.connect(dbname=database, autocommit=True) as conn:
             raw_log.ensure_schema(conn)
         spark = _spark(master)
-        settings = _stream_settings(sinks, scratch, database, **options)
+        settings = _stream_settings(sinks, scratch, database, spark, delta_thread, **options)
         pipeline = stream.prepare(settings)  # compile, create the tables: before writing
         stop = threading.Event()
         runner = threading.Thread(
@@ -159,7 +167,12 @@ def latency(
     lines = [
         f"stream latency (commit -> visible), {games} games, one capture per game every"
         f" {interval:g} s, sinks {','.join(sinks)}, trigger {trigger:g} s"
-        + (f", delta trigger {settings.delta_trigger_seconds:g} s" if "delta" in sinks else "")
+        + (
+            f", delta trigger {settings.delta_trigger_seconds:g} s, Delta writer in a"
+            f" {'child process' if settings.delta_child_master else 'driver thread'}"
+            if "delta" in sinks
+            else ""
+        )
         + f", after {warmup:g} s of warm-up:"
     ]
     for sink in sinks:
@@ -247,7 +260,12 @@ def replay_command(
 
 
 def replay(
-    games: int, sinks: tuple[str, ...], max_captures: int, feeds: Path | None, master: str | None
+    games: int,
+    sinks: tuple[str, ...],
+    max_captures: int,
+    feeds: Path | None,
+    master: str | None,
+    delta_thread: bool = False,
 ) -> None:
     from spark_streaming import stream
 
@@ -258,7 +276,13 @@ def replay(
         typer.echo(f"loaded {games} games, {size / 1e6:.0f} MB in {load_seconds:.1f} s", err=True)
         spark = _spark(master)
         settings = _stream_settings(
-            sinks, scratch, database, available_now=True, max_captures_per_batch=max_captures
+            sinks,
+            scratch,
+            database,
+            spark,
+            delta_thread,
+            available_now=True,
+            max_captures_per_batch=max_captures,
         )
         pipeline = stream.prepare(settings)  # compile + create tables outside the timing
         started = time.monotonic()

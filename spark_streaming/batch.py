@@ -30,6 +30,7 @@ from spark_streaming.plan import BATCH_VIEW, StreamPlan
 from spark_streaming.sinks.postgres import PostgresSink
 
 if TYPE_CHECKING:
+    from spark_streaming.delta_process import DeltaWriterProcess
     from spark_streaming.delta_writer import DeltaWriter
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class BatchProcessor:
 
     plan: StreamPlan
     postgres: PostgresSink | None = None
-    delta: DeltaWriter | None = None  # its outbox receives the outputs
+    delta: DeltaWriter | DeltaWriterProcess | None = None  # its outbox receives the outputs
     database: str | None = None  # None: PGDATABASE (where the plans' leaf reads captures)
     threads: int = 4  # concurrent Spark jobs per batch (collecting the models' outputs)
     reports: list[BatchReport] = field(default_factory=list)

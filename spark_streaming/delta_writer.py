@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from pyspark.sql import SparkSession
 
@@ -32,11 +33,18 @@ POOL = "kappa_delta"  # Spark scheduler pool of the writer's jobs
 
 
 class DeltaWriter:
-    def __init__(self, sink: DeltaSink, outbox: DeltaOutbox, interval: float) -> None:
+    def __init__(
+        self,
+        sink: DeltaSink,
+        outbox: DeltaOutbox,
+        interval: float,
+        on_report: Callable[[BatchReport], None] | None = None,
+    ) -> None:
         self.sink = sink
         self.outbox = outbox
         self.interval = interval
         self.reports: list[BatchReport] = []
+        self._on_report = on_report  # called with each group's report (the child process's pipe)
         self.error: BaseException | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -56,11 +64,7 @@ class DeltaWriter:
         self._wake.set()
 
     def wait_for_room(self) -> None:
-        """Block the stream while the outbox holds more than PENDING_BYTES (Delta behind)."""
-        while self.outbox.pending_bytes() > PENDING_BYTES:
-            if self.error is not None or self._thread is None:
-                raise SinkError("delta writer stopped: the outbox is full") from self.error
-            time.sleep(0.2)
+        wait_for_room(self.outbox, lambda: self._thread is not None, lambda: self.error)
 
     def stop(self, drain: bool) -> None:
         """Stop the thread; with `drain`, first apply everything pending."""
@@ -107,9 +111,24 @@ class DeltaWriter:
         report.lag_ms = int((time.time() - group.oldest_arrival) * 1000)
         report.millis = int((time.monotonic() - started) * 1000)
         self.reports.append(report)
+        if self._on_report is not None:
+            self._on_report(report)
         self._groups += 1
         logger.info("%s (stream batches %s)", report.line(), _id_range(group.batch_ids))
         return True
+
+
+def wait_for_room(
+    outbox: DeltaOutbox,
+    running: Callable[[], bool],
+    error: Callable[[], BaseException | None],
+) -> None:
+    """Block the stream while the outbox holds more than PENDING_BYTES (Delta behind); raise
+    once the writer is no longer `running` or has an `error`."""
+    while outbox.pending_bytes() > PENDING_BYTES:
+        if not running() or error() is not None:
+            raise SinkError("delta writer stopped: the outbox is full") from error()
+        time.sleep(0.2)
 
 
 def _id_range(ids: list[int]) -> str:

@@ -51,10 +51,12 @@ class OutboxGroup:
 
 
 class DeltaOutbox:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, clean: bool = True) -> None:
+        """`clean`: remove what puts cut short by a crash left; only the stream's side may,
+        never a reader that starts while the stream puts (the Delta writer's child process)."""
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        for leftover in directory.glob(".*.tmp"):  # a put cut short by a crash
+        for leftover in directory.glob(".*.tmp") if clean else ():
             shutil.rmtree(leftover, ignore_errors=True)
 
     def _batch_dir(self, batch_id: int) -> Path:

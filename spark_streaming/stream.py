@@ -33,6 +33,7 @@ from kappa.errors import SinkError, StreamError
 from kappa.settings import Settings
 from spark_streaming import source
 from spark_streaming.batch import BatchProcessor, BatchReport
+from spark_streaming.delta_process import DeltaWriterProcess
 from spark_streaming.delta_writer import DeltaWriter
 from spark_streaming.models import ensure_current_batch_table
 from spark_streaming.outages import Outages, Recorder, first_line
@@ -59,6 +60,9 @@ class StreamSettings:
     reset: bool = False
     create_missing_tables: bool = True
     database: str | None = None  # None: the database PGDATABASE names
+    # run the Delta writer in a niced child process on this Spark master, not in a driver
+    # thread (`kappa stream` on a local master: delta_process.child_process_master)
+    delta_child_master: str | None = None
 
     def __post_init__(self) -> None:
         unknown = [sink for sink in self.sinks if sink not in SINKS]
@@ -86,7 +90,7 @@ class Pipeline:
     processor: BatchProcessor
 
     @property
-    def delta(self) -> DeltaWriter | None:
+    def delta(self) -> DeltaWriter | DeltaWriterProcess | None:
         return self.processor.delta
 
     def reports(self) -> dict[str, list[BatchReport]]:
@@ -155,8 +159,14 @@ def prepare(settings: StreamSettings) -> Pipeline:
         # a replay applies the outbox as fast as it fills; a live stream in rarer groups
         interval = 0.0 if settings.available_now else settings.delta_trigger_seconds
         # beside the Postgres commits, fewer concurrent writes leave the stream its cores
-        sink = DeltaSink(plan, threads=2 if processor.postgres is not None else 4)
-        processor.delta = DeltaWriter(sink, DeltaOutbox(settings.outbox), interval)
+        sink = DeltaSink.for_plan(plan, threads=2 if processor.postgres is not None else 4)
+        outbox = DeltaOutbox(settings.outbox)
+        if settings.delta_child_master is None:
+            processor.delta = DeltaWriter(sink, outbox, interval)
+        else:
+            processor.delta = DeltaWriterProcess(
+                sink.merges, outbox, interval, sink.threads, settings.delta_child_master
+            )
     return Pipeline(processor)
 
 

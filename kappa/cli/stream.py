@@ -58,11 +58,13 @@ def stream(
     ] = False,
 ) -> None:
     """Stream new raw-log captures through the dbt models into Postgres and Delta Lake."""
+    from spark_streaming.delta_process import child_process_master
     from spark_streaming.session import SparkSettings
     from spark_streaming.stream import StreamSettings, prepare_with_session, run
 
     chosen = parse_sinks(sinks)
     settings = Settings.from_env()
+    spark_settings = SparkSettings.from_settings(settings, master)
     stream_settings = StreamSettings(
         sinks=chosen,
         checkpoint=(checkpoint or StreamSettings.default_checkpoint(settings)).resolve(),
@@ -73,8 +75,8 @@ def stream(
         max_captures_per_batch=max_captures_per_batch,
         partitions=partitions,
         reset=reset,
+        delta_child_master=child_process_master(spark_settings.master),
     )
-    spark_settings = SparkSettings.from_settings(settings, master)
     spark, pipeline = prepare_with_session(stream_settings, spark_settings)
     reports = run(stream_settings, spark, pipeline=pipeline)
     typer.echo(f"stream stopped: {summary(reports)}")

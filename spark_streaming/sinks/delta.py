@@ -10,6 +10,7 @@ two writes is repaired by the replay of the batch (the guard makes every write i
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,12 +32,15 @@ def delta_table_exists(spark: SparkSession, location: str) -> bool:
 class DeltaSink:
     name = "delta"
 
-    def __init__(self, plan: StreamPlan, threads: int = 4) -> None:
+    def __init__(self, merges: Sequence[tuple[str, SinkMerge]], threads: int = 4) -> None:
+        """`merges`: (model name, its Delta write), the watermark model first."""
         self.threads = threads  # concurrent writes (one Delta table each: no write conflicts)
-        self.merges: list[tuple[str, SinkMerge]] = [
-            (model.name, model.merges[self.name]) for model in plan.models
-        ]
+        self.merges = list(merges)
         self._known: set[str] = set()
+
+    @classmethod
+    def for_plan(cls, plan: StreamPlan, threads: int = 4) -> DeltaSink:
+        return cls([(model.name, model.merges[cls.name]) for model in plan.models], threads)
 
     def _exists(self, spark: SparkSession, merge: SinkMerge) -> bool:
         location = merge.location

@@ -94,6 +94,7 @@ def test_sigkill_between_the_postgres_and_the_delta_commit(conn, spark, tmp_path
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+    assert "delta writer: child process" in log.read_text()  # as on every local master
     assert "delta batch 0:" not in log.read_text()  # not (all) in the lake yet
     outbox = tmp_path / "checkpoint" / "postgres+delta.delta-outbox"
     assert [path.name for path in outbox.iterdir()][:1] == ["000000000000"]  # kept for Delta
