@@ -15,9 +15,10 @@ is the outbox's. The parent:
 - tells it over stdin when a batch was put (`wake`) and how to end (`stop`, `drain`);
 - reads each group's report from a pipe.
 
-The child exits at once when its stdin closes without a command (the stream died: SIGKILL,
-crash), so it never outlives the stream; its JVM follows (PySpark's gateway exits when its
-parent's pipe closes). A lock on the outbox keeps a second writer out until the first is gone.
+The child exits at once when the stream is gone (SIGKILL, crash: the child is re-parented),
+whatever it is doing, so it never outlives the stream; its JVM follows (PySpark's gateway
+exits when its parent's pipe closes). A lock on the outbox keeps a second writer out until the
+first is gone.
 
 On a cluster (a master that is not local, or under spark-submit) the writer stays a driver
 thread: the executors do the work there, not the driver's cores.
@@ -36,6 +37,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,6 +54,7 @@ NICENESS = 10  # the child's CPU priority: below the stream's (0), above idle wo
 MERGES_FILE = ".writer-merges.json"  # in the outbox directory (hidden: not a batch)
 LOCK_FILE = ".writer.lock"
 COMMANDS = ("wake", "stop", "drain")
+PARENT_POLL_SECONDS = 0.5
 
 
 def child_process_master(master: str) -> str | None:
@@ -107,6 +110,8 @@ class DeltaWriterProcess:
             self.master,
             "--report-fd",
             str(write_end),
+            "--parent",
+            str(os.getpid()),
         ]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, pass_fds=(write_end,))
         os.close(write_end)
@@ -175,15 +180,16 @@ class DeltaWriterProcess:
 
 
 def _read_commands(commands: queue.Queue) -> None:
-    """Queue the parent's commands; exit at once when stdin closes before `stop` or `drain`
-    came (the stream died), also while the JVM is still starting."""
-    ending = False
     for line in sys.stdin:
-        command = line.strip()
-        ending = ending or command in ("stop", "drain")
-        commands.put(command)
-    if not ending:
-        os._exit(3)
+        commands.put(line.strip())
+
+
+def _exit_with(parent: int) -> None:
+    """Exit at once when the stream is gone (this process is re-parented), whatever the child
+    is doing: starting its JVM, writing, or draining for a stream that was killed meanwhile."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(3)
 
 
 def _lock(outbox: Path):
@@ -203,15 +209,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--master", required=True)
     parser.add_argument("--report-fd", type=int, required=True)
+    parser.add_argument("--parent", type=int, required=True, help="the stream's pid")
     args = parser.parse_args(argv)
     os.nice(NICENESS)  # before the JVM starts: it inherits the priority
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the stream, which stops us
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     reports = os.fdopen(args.report_fd, "w", buffering=1)
+    threading.Thread(target=_exit_with, args=(args.parent,), daemon=True).start()
     commands: queue.Queue = queue.Queue()
     threading.Thread(target=_read_commands, args=(commands,), daemon=True).start()
     lock = _lock(args.outbox)
@@ -226,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch_dir=settings.spark_scratch / "delta-writer" if settings.spark_scratch else None,
     )
     spark = build_session(spark_settings)
+    # Ctrl-C reaches the whole process group; the stream handles it and stops us (PySpark's
+    # SparkContext installs a SIGINT handler that cancels every job: ignore it again after)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     writer = DeltaWriter(
         DeltaSink(merges, threads=args.threads),
         DeltaOutbox(args.outbox, clean=False),  # the stream may be putting a batch right now

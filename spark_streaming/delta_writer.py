@@ -1,4 +1,4 @@
-"""The Delta writer: a driver thread that writes the outbox (spark_streaming/outbox.py) into the
+"""The Delta writer: a thread that writes the outbox (spark_streaming/outbox.py) into the
 Delta lake (sinks/delta.py: the watermark's MERGE, then per-game replacements), several
 micro-batches per group, at most once per `interval`.
 
@@ -6,6 +6,10 @@ Delta's cost per write is mostly fixed (docs/performance.md), so it takes larger
 it runs beside the stream's query, never in its way: the Postgres commit of a batch does not
 wait for it, and its Spark jobs run in their own scheduler pool (spark_streaming/session.py),
 behind the stream's. It has its own Spark session (its temp views are its own).
+
+It runs in the stream's driver on a cluster, and in a niced child process of the stream on a
+local master (spark_streaming/delta_process.py), where it would otherwise compete with the
+stream for the same cores.
 
 A group is removed from the outbox only after all its writes committed; a failure leaves it for
 the next attempt (the guard makes every write idempotent) and stops the stream.
@@ -27,7 +31,10 @@ from spark_streaming.sinks.delta import DeltaSink
 
 logger = logging.getLogger(__name__)
 
-GROUP_BYTES = 256 * 1024 * 1024  # outbox bytes merged in one group: bounded driver memory
+# A group's bounds: bounded driver memory. Its outputs become local relations on the driver's
+# heap (1 GB by default): a replay's group of 400 final captures (20 MB of outbox) exhausted it.
+GROUP_BYTES = 256 * 1024 * 1024  # outbox bytes
+GROUP_CAPTURES = 200  # captures: the stream's default batch cap
 PENDING_BYTES = 1024 * 1024 * 1024  # outbox bytes at which the stream waits for Delta
 POOL = "kappa_delta"  # Spark scheduler pool of the writer's jobs
 
@@ -99,7 +106,7 @@ class DeltaWriter:
     def _apply_group(self, spark: SparkSession) -> bool:
         """Merge the oldest pending batches; False when there were none."""
         started = time.monotonic()
-        group = self.outbox.take(GROUP_BYTES)
+        group = self.outbox.take(GROUP_BYTES, GROUP_CAPTURES)
         if group is None:
             return False
         report = BatchReport(self._groups, self.sink.name, group.captures, len(group.games))

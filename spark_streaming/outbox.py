@@ -92,15 +92,20 @@ class DeltaOutbox:
     def pending_bytes(self) -> int:
         return sum(file.stat().st_size for batch in self.pending() for file in batch.iterdir())
 
-    def take(self, max_bytes: int) -> OutboxGroup | None:
-        """The oldest pending batches, together at most `max_bytes` on disk (at least one)."""
-        chosen, size = [], 0
+    def take(self, max_bytes: int, max_captures: int) -> OutboxGroup | None:
+        """The oldest pending batches, together at most `max_bytes` on disk and `max_captures`
+        captures (at least one batch)."""
+        chosen, size, captures = [], 0, 0
         for batch in self.pending():
             batch_size = sum(file.stat().st_size for file in batch.iterdir())
-            if chosen and size + batch_size > max_bytes:
+            batch_captures = json.loads((batch / META).read_text())["captures"]
+            if chosen and (
+                size + batch_size > max_bytes or captures + batch_captures > max_captures
+            ):
                 break
             chosen.append(batch)
             size += batch_size
+            captures += batch_captures
         if not chosen:
             return None
         tables: dict[str, list[pa.Table]] = {}

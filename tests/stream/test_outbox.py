@@ -49,7 +49,7 @@ def test_a_group_keeps_each_games_newest_capture_in_every_table(tmp_path):
     )
     outbox.put(1, {"meta": rows(), "plays": rows()}, [], 0, 0.0)  # a replayed batch: kept as it was
 
-    group = outbox.take(max_bytes=1 << 30)
+    group = outbox.take(max_bytes=1 << 30, max_captures=1000)
 
     assert group.batch_ids == [0, 1]
     assert group.games == [1, 2]
@@ -61,13 +61,17 @@ def test_a_group_keeps_each_games_newest_capture_in_every_table(tmp_path):
     assert outbox.pending() == []
 
 
-def test_take_is_bounded_by_size_and_always_takes_one_batch(tmp_path):
+def test_take_is_bounded_by_size_and_captures_and_always_takes_one_batch(tmp_path):
     outbox = DeltaOutbox(tmp_path / "outbox")
     for batch in range(3):
-        outbox.put(batch, {"meta": rows((batch, 5, batch, "x" * 1000))}, [batch], 1, 1.0)
-    assert outbox.take(max_bytes=1).batch_ids == [0]  # one batch even over the bound
-    assert len(outbox.take(max_bytes=1 << 30).batch_ids) == 3
+        outbox.put(batch, {"meta": rows((batch, 5, batch, "x" * 1000))}, [batch], 2, 1.0)
+    assert outbox.take(max_bytes=1, max_captures=10).batch_ids == [0]  # one even over a bound
+    assert outbox.take(max_bytes=1 << 30, max_captures=1).batch_ids == [0]
+    assert outbox.take(max_bytes=1 << 30, max_captures=5).batch_ids == [0, 1]
+    assert len(outbox.take(max_bytes=1 << 30, max_captures=6).batch_ids) == 3
     leftover = tmp_path / "outbox" / ".000000000009.tmp"  # a put cut short by a crash
     leftover.mkdir()
+    DeltaOutbox(tmp_path / "outbox", clean=False)  # a reader beside the stream: may be a put
+    assert leftover.exists()
     assert [path.name for path in DeltaOutbox(tmp_path / "outbox").pending()][0] == "000000000000"
     assert not leftover.exists()
