@@ -41,6 +41,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from kappa import logs
 from kappa.errors import SinkError
 from kappa.settings import Settings
 from spark_streaming.batch import BatchReport
@@ -212,11 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, required=True, help="the stream's pid")
     args = parser.parse_args(argv)
     os.nice(NICENESS)  # before the JVM starts: it inherits the priority
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.configure()
     reports = os.fdopen(args.report_fd, "w", buffering=1)
     threading.Thread(target=_exit_with, args=(args.parent,), daemon=True).start()
     commands: queue.Queue = queue.Queue()

@@ -95,26 +95,25 @@ class DeltaOutbox:
     def take(self, max_bytes: int, max_captures: int) -> OutboxGroup | None:
         """The oldest pending batches, together at most `max_bytes` on disk and `max_captures`
         captures (at least one batch)."""
-        chosen, size, captures = [], 0, 0
+        chosen, metas, size, captures = [], [], 0, 0
         for batch in self.pending():
             batch_size = sum(file.stat().st_size for file in batch.iterdir())
-            batch_captures = json.loads((batch / META).read_text())["captures"]
+            meta = json.loads((batch / META).read_text())
             if chosen and (
-                size + batch_size > max_bytes or captures + batch_captures > max_captures
+                size + batch_size > max_bytes or captures + meta["captures"] > max_captures
             ):
                 break
             chosen.append(batch)
+            metas.append(meta)
             size += batch_size
-            captures += batch_captures
+            captures += meta["captures"]
         if not chosen:
             return None
         tables: dict[str, list[pa.Table]] = {}
         games: set[int] = set()
-        captures, oldest = 0, float("inf")
-        for batch in chosen:
-            meta = json.loads((batch / META).read_text())
+        oldest = float("inf")
+        for batch, meta in zip(chosen, metas, strict=True):
             games.update(meta["games"])
-            captures += meta["captures"]
             oldest = min(oldest, meta["oldest_arrival"])
             for file in sorted(batch.glob("*.arrow")):
                 tables.setdefault(file.stem, []).append(feather.read_table(file))

@@ -3,14 +3,13 @@ one line `error: ...` and exit code 1; anything else keeps its traceback."""
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Annotated
 
 import typer
 
-from kappa import embedded_pg
+from kappa import embedded_pg, logs
 from kappa.errors import KappaError
 from kappa.settings import Settings, variables_help
 
@@ -29,12 +28,7 @@ def root(
     ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
+    logs.configure(verbose)
     # Without PGHOST, commands use the embedded server if it runs: export its PG* variables
     # here, at the entry point, so that everything below (psycopg, dbt, Spark workers) reads
     # only the standard ones.
