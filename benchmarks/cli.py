@@ -93,7 +93,10 @@ DeltaThread = Annotated[
 def stream_latency(
     games: Annotated[int, typer.Option(min=1, help="Games written concurrently")] = 15,
     interval: Annotated[float, typer.Option(help="Seconds between captures of a game")] = 10,
-    duration: Annotated[float, typer.Option(help="Seconds of writing, measured")] = 60,
+    duration: Annotated[
+        float,
+        typer.Option(help="Seconds of writing, measured (writing goes on until they are visible)"),
+    ] = 60,
     warmup: Annotated[
         float,
         typer.Option(help="Seconds of writing first, not measured (JVM and JIT warm-up)"),

@@ -14,4 +14,7 @@ def configure(verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO, format=FORMAT, stream=sys.stderr
     )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
+    # libraries that log routine work at INFO: every pg_ctl call (pgserver), every callback
+    # connection of each micro-batch's foreachBatch (py4j)
+    for name in ("pgserver", "py4j"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -91,7 +91,9 @@ class DeltaWriterProcess:
         self._stop_requested = False
 
     def start(self, spark: object = None) -> None:
-        """Start the child (`spark`, the stream's session, is not shared with it)."""
+        """Start the child, once (`spark`, the stream's session, is not shared with it)."""
+        if self._process is not None:
+            return
         merges_file = self.outbox.directory / MERGES_FILE
         merges_file.write_text(
             json.dumps([[name, dataclasses.asdict(merge)] for name, merge in self.merges])

@@ -167,6 +167,8 @@ def prepare(settings: StreamSettings) -> Pipeline:
             processor.delta = DeltaWriterProcess(
                 sink.merges, outbox, interval, sink.threads, settings.delta_child_master
             )
+            # its JVM starts now, beside the stream's, not niced beside the first batches
+            processor.delta.start()
     return Pipeline(processor)
 
 
@@ -177,7 +179,13 @@ def prepare_with_session(
     missing serving tables) while the JVM starts, about 10 s of each start on 2 cores."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepare, settings)
-        spark = build_session(spark_settings)
+        try:
+            spark = build_session(spark_settings)
+        except BaseException:
+            delta = prepared.result().delta
+            if delta is not None:  # the writer child that prepare started
+                delta.stop(drain=False)
+            raise
         pipeline = prepared.result()
     return spark, pipeline
 
@@ -197,7 +205,7 @@ def run(
     delta = pipeline.delta
     source.register(spark)
     if delta is not None:
-        delta.start(spark)  # first applies what a stopped run left in the outbox
+        delta.start(spark)  # first applies what a stopped run left (a child: started already)
     query = start_query(settings, spark, pipeline.processor)
     outages = Outages(settings.database, stop)
     recorder = Recorder(settings.database)
