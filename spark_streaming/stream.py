@@ -19,8 +19,10 @@ and the Delta commit) is repaired on the next start."""
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,25 +209,25 @@ def run(
     if delta is not None:
         delta.start(spark)  # first applies what a stopped run left (a child: started already)
     query = start_query(settings, spark, pipeline.processor)
+    stop = stop or threading.Event()
     outages = Outages(settings.database, stop)
     recorder = Recorder(settings.database)
     try:
-        while True:
-            try:  # a failed batch ends the query: check the exception, never wait forever
-                query.awaitTermination(0.5)
-            except StreamingQueryException:
-                pass
-            error = query.exception()
-            if error is not None and outages.resumable(query.name, error, pipeline.processor):
-                query = start_query(settings, spark, pipeline.processor)
-            recorder.record(pipeline.reports())
-            if not query.isActive:
-                break
-            if delta is not None and delta.error is not None:
-                break
-            if stop is not None and stop.is_set():
-                break
-    except KeyboardInterrupt:
+        with stop_on_interrupt(stop):
+            while not stop.is_set():
+                try:  # a failed batch ends the query: check the exception, never wait forever
+                    query.awaitTermination(0.5)
+                except StreamingQueryException:
+                    pass
+                error = query.exception()
+                if error is not None and outages.resumable(query.name, error, pipeline.processor):
+                    query = start_query(settings, spark, pipeline.processor)
+                recorder.record(pipeline.reports())
+                if not query.isActive:
+                    break
+                if delta is not None and delta.error is not None:
+                    break
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread's handler
         logger.info("interrupted: stopping the stream")
     finally:
         backlog_done = not query.isActive and query.exception() is None
@@ -241,6 +243,29 @@ def run(
     if delta is not None and delta.error is not None:
         raise StreamError(f"delta writer failed: {first_line(delta.error)}") from delta.error
     return pipeline.reports()
+
+
+@contextmanager
+def stop_on_interrupt(stop: threading.Event):
+    """While the stream runs in the main thread, Ctrl-C sets `stop`: the loop then stops the
+    query and the sinks in order. Raised inside the py4j call the loop is blocked on, the
+    KeyboardInterrupt (PySpark's handler or Python's) logged py4j tracebacks, and PySpark's
+    own job cancellation re-entered that call. A second Ctrl-C raises as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        logger.info("interrupted: stopping the stream (Ctrl-C again to force)")
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def start_query(

@@ -91,7 +91,7 @@ def live(
     if not no_stream:
         stream = [*KAPPA, "stream", "--sinks", sinks, "--trigger", trigger]
         stream += ["--delta-trigger", delta_trigger] + (["--master", master] if master else [])
-        # the stream stops cleanly on SIGINT (KeyboardInterrupt: the queries are stopped)
+        # the stream stops cleanly on SIGINT (its query, then its sinks: stream.stop_on_interrupt)
         parts.append(Part("stream", tuple(stream), signal.SIGINT))
     # every part writes its metrics where this process serves them (before prometheus_client
     # is imported here or in a part)
