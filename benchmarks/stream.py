@@ -158,9 +158,10 @@ def latency(
         write_thread.start()
         for thread in pollers:
             thread.start()
-        while time.monotonic() < window_end + LATENCY_COOLDOWN_LIMIT and not (
-            time.monotonic() >= window_end
-            and all(measured.issubset(visible[sink]) for sink in sinks)
+        time.sleep(max(0.0, window_end - time.monotonic()))
+        deadline = window_end + LATENCY_COOLDOWN_LIMIT
+        while time.monotonic() < deadline and not all(
+            measured.issubset(visible[sink]) for sink in sinks
         ):
             time.sleep(0.5)
         load_end.set()

@@ -90,14 +90,14 @@ class DeltaOutbox:
         return sorted(path for path in self.directory.iterdir() if path.name.isdigit())
 
     def pending_bytes(self) -> int:
-        return sum(file.stat().st_size for batch in self.pending() for file in batch.iterdir())
+        return sum(_size(batch) for batch in self.pending())
 
     def take(self, max_bytes: int, max_captures: int) -> OutboxGroup | None:
         """The oldest pending batches, together at most `max_bytes` on disk and `max_captures`
         captures (at least one batch)."""
         chosen, metas, size, captures = [], [], 0, 0
         for batch in self.pending():
-            batch_size = sum(file.stat().st_size for file in batch.iterdir())
+            batch_size = _size(batch)
             meta = json.loads((batch / META).read_text())
             if chosen and (
                 size + batch_size > max_bytes or captures + meta["captures"] > max_captures
@@ -128,6 +128,11 @@ class DeltaOutbox:
         for batch in group.batches:
             shutil.rmtree(batch)
         fsync_directory(self.directory)
+
+
+def _size(batch: Path) -> int:
+    """A pending batch's bytes on disk."""
+    return sum(file.stat().st_size for file in batch.iterdir())
 
 
 def newest_capture_per_game(outputs: dict[str, pa.Table]) -> dict[str, pa.Table]:

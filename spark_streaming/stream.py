@@ -139,7 +139,9 @@ def create_postgres_tables(sink: PostgresSink, settings: Settings, database: str
 def prepare(settings: StreamSettings) -> Pipeline:
     """Compile the project for the stream and make the sinks ready (missing Postgres tables
     created unless `create_missing_tables` is off; with `reset`, an exact replay:
-    spark_streaming/reset.py). Needs no Spark session."""
+    spark_streaming/reset.py). Needs no Spark session; with a Delta writer child process
+    (`delta_child_master`), starts it: `run` stops it, or `prepare_with_session` if the
+    stream's session fails to start."""
     plan = build_plan(settings.sinks, settings.settings)
     if settings.reset:  # an exact replay: checkpoint and outbox removed, serving tables emptied
         reset_sinks(
