@@ -168,6 +168,20 @@ def spark_build(
     typer.echo(run(games, feeds, master))
 
 
+@bench_app.command("spark-models")
+def spark_models(
+    games: Annotated[int, typer.Option(min=1, help="Re-keyed final games")] = 100,
+    rounds: Annotated[int, typer.Option(min=1, help="Runs of each model; the best counts")] = 3,
+    feeds: Annotated[Path | None, typer.Option(help="Real final feeds to re-key")] = None,
+    master: Master = None,
+) -> None:
+    """Spark's CPU for the 17 models per final game (one task, no sink, plans reused), and the
+    captures/s that the transform alone allows on this machine's cores."""
+    from benchmarks.spark_models import run
+
+    run(games, rounds, feeds, master, echo=typer.echo)
+
+
 @bench_app.command("delta-write")
 def delta_write(
     games: Annotated[
