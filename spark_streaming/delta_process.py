@@ -56,6 +56,9 @@ MERGES_FILE = ".writer-merges.json"  # in the outbox directory (hidden: not a ba
 LOCK_FILE = ".writer.lock"
 COMMANDS = ("wake", "stop", "drain")
 PARENT_POLL_SECONDS = 0.5
+# a stop lets the child finish its group (80-130 s beside a live stream on 2 cores,
+# docs/performance.md); a child still running after this is stuck and is killed
+STOP_TIMEOUT_SECONDS = 600
 
 
 def child_process_master(master: str) -> str | None:
@@ -89,6 +92,7 @@ class DeltaWriterProcess:
         self._process: subprocess.Popen | None = None
         self._reader: threading.Thread | None = None
         self._stop_requested = False
+        self._killed_after: float | None = None  # seconds waited before the stop killed it
 
     def start(self, spark: object = None) -> None:
         """Start the child, once (`spark`, the stream's session, is not shared with it)."""
@@ -153,6 +157,12 @@ class DeltaWriterProcess:
         code = self._process.poll()
         if code is None or (code == 0 and self._stop_requested):
             return None
+        if self._killed_after is not None:
+            return SinkError(
+                f"delta writer process {self._process.pid} did not stop within"
+                f" {self._killed_after:.0f} s and was killed; the batches it had not committed"
+                " stay in the outbox and are applied at the next start"
+            )
         return SinkError(
             f"delta writer process {self._process.pid} exited with code {code}"
             " (its log lines above say why)"
@@ -165,8 +175,12 @@ class DeltaWriterProcess:
             lambda: self.error,
         )
 
-    def stop(self, drain: bool) -> None:
-        """Ask the child to stop (with `drain`, after applying everything pending) and wait."""
+    def stop(self, drain: bool, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Ask the child to stop (with `drain`, after applying everything pending) and wait.
+        Without `drain`, a child still running after `timeout` seconds is killed and `error`
+        says so: nothing is lost (the outbox keeps what Delta has not committed; a Delta commit
+        is atomic), and an unattended stream never hangs on its writer. A drain is not timed:
+        its work grows with the backlog."""
         if self._process is None or self._stop_requested:
             return
         self._stop_requested = True
@@ -175,7 +189,13 @@ class DeltaWriterProcess:
             self._process.stdin.close()
         except BrokenPipeError:
             pass
-        self._process.wait()
+        try:
+            self._process.wait(timeout=None if drain else timeout)
+        except subprocess.TimeoutExpired:
+            self._killed_after = timeout
+            self._process.kill()
+            self._process.wait()
+            logger.error("%s", self.error)
         self._reader.join()
 
 

@@ -63,3 +63,20 @@ def test_the_child_exits_when_the_stream_is_killed(tmp_path):
     while not _exited(child):
         assert time.monotonic() < deadline, f"delta writer {child} outlived its stream"
         time.sleep(0.2)
+
+
+def test_a_stuck_child_is_killed_by_stop(tmp_path):
+    """A child that does not answer the stop (here: stopped by SIGSTOP) is killed after the
+    timeout, and the writer's error says so; the stop does not hang."""
+    from spark_streaming.delta_process import DeltaWriterProcess
+    from spark_streaming.outbox import DeltaOutbox
+
+    writer = DeltaWriterProcess([], DeltaOutbox(tmp_path / "outbox"), 30.0, 1, "local[1]")
+    writer.start()
+    child = writer.pid
+    os.kill(child, signal.SIGSTOP)
+    started = time.monotonic()
+    writer.stop(drain=False, timeout=1.0)
+    assert time.monotonic() - started < 30
+    assert _exited(child)
+    assert writer.error is not None and "did not stop within 1 s" in str(writer.error)
