@@ -56,7 +56,7 @@ class BackfillSettings:
     games: int
     feeds_dir: Path = field(default_factory=default_feeds_dir)
     load_connections: int = 2
-    dbt_threads: int | None = None  # None: KAPPA_DBT_THREADS (default 4)
+    dbt_threads: int | None = None  # None: KAPPA_DBT_THREADS (default: the CPU cores)
     keep_database: bool = False
     dbt_args: tuple[str, ...] = ()  # extra dbt arguments, e.g. ("--select", "live_game_plays")
     # TOAST storage of the raw log's document column for this run: "external" (the DDL's,

@@ -25,7 +25,7 @@ def backfill(
     threads: Annotated[
         int | None,
         typer.Option(
-            min=1, envvar="KAPPA_DBT_THREADS", help="dbt threads (default: the profile's, 4)"
+            min=1, envvar="KAPPA_DBT_THREADS", help="dbt threads (default: the CPU cores)"
         ),
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the benchmark database (default: drop)")] = False,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kappa.errors import ConfigError
@@ -28,7 +28,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KAPPA_HOME", "./.kappa", "embedded Postgres (pg/), stream checkpoints, dbt target"),
     Variable("KAPPA_LAKE", "./lake", "root of the Delta Lake tables (<lake>/game/<table>)"),
     Variable("KAPPA_PROJECT_DIR", "the bundled project", "the dbt project to run"),
-    Variable("KAPPA_DBT_THREADS", "4", "dbt threads on Postgres (also read by profiles.yml)"),
+    Variable("KAPPA_DBT_THREADS", "the CPU cores", "dbt threads (kappa build, both targets)"),
     Variable("KAPPA_DBT_TARGET", "postgres", "profiles.yml's default target (dbt's own CLI)"),
     Variable("KAPPA_API_URL", "https://statsapi.mlb.com", "MLB Stats API base URL"),
     Variable("KAPPA_API_RATE", "10", "max API requests per second"),
@@ -46,6 +46,14 @@ VARIABLES: tuple[Variable, ...] = (
 NAMES = frozenset(variable.name for variable in VARIABLES)
 
 
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity, e.g. under taskset), else all."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def variables_help() -> str:
     """The variables as help text lines."""
     return "\n".join(f"{v.name} ({v.default}): {v.help}" for v in VARIABLES)
@@ -56,7 +64,10 @@ class Settings:
     home: Path
     lake: Path
     project_dir: Path
-    dbt_threads: int = 4
+    # one model per core: on 2 cores, 4 threads made a season's `kappa build --full-refresh`
+    # 12% slower than 2 (four concurrent 1 MB-document scans thrash two cores;
+    # docs/performance.md), and `--target spark` took the same time with 2 or 4
+    dbt_threads: int = field(default_factory=usable_cores)
     api_url: str = "https://statsapi.mlb.com"
     api_rate: float = 10.0
     api_attempts: int = 5
@@ -104,7 +115,7 @@ class Settings:
             home=env.path("KAPPA_HOME", ".kappa"),
             lake=env.path("KAPPA_LAKE", "lake"),
             project_dir=env.project_dir(),
-            dbt_threads=env.number("KAPPA_DBT_THREADS", int, 4, minimum=1),
+            dbt_threads=env.number("KAPPA_DBT_THREADS", int, usable_cores(), minimum=1),
             api_url=(env.text("KAPPA_API_URL") or cls.api_url).rstrip("/"),
             api_rate=env.number("KAPPA_API_RATE", float, cls.api_rate, minimum=0.001),
             api_attempts=env.number("KAPPA_API_ATTEMPTS", int, cls.api_attempts, minimum=1),

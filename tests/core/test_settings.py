@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def test_defaults_are_relative_to_the_working_directory(tmp_path, monkeypatch):
     assert settings.pg_dir == tmp_path / ".kappa" / "pg"
     assert settings.project_dir == bundled_project_dir()
     assert (settings.dbt_threads, settings.api_attempts, settings.spark_master) == (
-        4,
+        len(os.sched_getaffinity(0)),
         5,
         "local[*]",
     )
