@@ -96,7 +96,7 @@ def run(games: int, rounds: int, feeds: Path | None, master: str | None, echo) -
         corpus = Path(scratch) / "captures.parquet"
         size = write_corpus(corpus, games, feeds)
         raw = spark.read.parquet(str(corpus)).coalesce(1)
-        leaf = raw.withColumn("data", parse_json(raw.data)).persist()
+        leaf = raw.withColumn("data", parse_json(raw.data))
 
         def parse() -> None:  # as the stream before each batch: blocks dropped, parsed again
             leaf.unpersist(blocking=True)
