@@ -81,16 +81,15 @@ def best_seconds(run: Callable[[], object], rounds: int) -> float:
 def run(games: int, rounds: int, feeds: Path | None, master: str | None, echo) -> None:
     from pyspark.sql.functions import parse_json
 
+    from spark_streaming.models import configure_for_reused_plans
     from spark_streaming.plan import BATCH_VIEW, compile_models
     from spark_streaming.session import SparkSettings, build_session
 
     settings = Settings.from_env()
     compiled = compile_models(settings)
     # a session of its own (settings and temp views), configured as the stream's query session
-    # (spark_streaming/models.py)
     spark = build_session(SparkSettings.from_settings(settings, master)).newSession()
-    spark.conf.set("spark.sql.adaptive.enabled", "false")
-    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    configure_for_reused_plans(spark)
     cores = spark.sparkContext.defaultParallelism
     with tempfile.TemporaryDirectory(prefix="kappa-bench-models-") as scratch:
         corpus = Path(scratch) / "captures.parquet"
