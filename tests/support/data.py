@@ -24,7 +24,11 @@ requires_shared = pytest.mark.skipif(
 
 def shared_feed_files(state: str | None = None) -> list[Path]:
     """Real feed/live files of ../shared, one per capture (a raw pymlb stub and its unwrapped
-    copy are the same capture spelled twice), optionally of one state (final, live, ...)."""
+    copy are the same capture spelled twice), optionally of one state (final, live, ...); none
+    without ../shared (feed_files would take the missing directory for a file name, and module
+    level uses such as a parametrisation would fail to collect instead of being skipped)."""
+    if not SHARED_FEEDS.is_dir():
+        return []
     files = feed_files([SHARED_FEEDS], distinct=True)
     if state is not None:
         files = [path for path in files if (file_game_and_state(path) or ("", ""))[1] == state]
